@@ -1,0 +1,5 @@
+// The database's tables, as Kysely sees them. Each area keeps its tables in tables/<area>.ts;
+// this file only joins them.
+import type { CoreTables } from './tables/core.js';
+
+export type Database = CoreTables;

@@ -1,0 +1,2 @@
+/** The two database engines Lookout runs on. */
+export type Dialect = 'sqlite' | 'postgres';

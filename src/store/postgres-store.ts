@@ -1,0 +1,48 @@
+// The scale-out store: PostgreSQL through a `pg` pool.
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { redactUrl } from '../lib/secret.js';
+import type { Database } from './database.js';
+import { KyselyStore, type Store } from './store.js';
+
+export interface PostgresStoreOptions {
+  readonly poolSize?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+const INT8_OID = 20;
+
+function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8_OID) return (value: string): number => Number(value);
+  return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+}
+
+/** Opens a pool to the PostgreSQL database at `url`. Connects lazily. */
+export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    // Times are epoch milliseconds in BIGINT columns: read them as numbers, not strings.
+    types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
+  });
+  // An idle client losing its connection (server restart) must not crash the process;
+  // the pool replaces it and the next query reports the problem to its caller.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new KyselyStore({
+    dialect: 'postgres',
+    db,
+    location: redactUrl(url),
+    // Kysely takes pg_advisory_xact_lock inside the migration transaction.
+    migratorTransactions: true,
+    withMigrationLock: (fn) => fn(),
+    async optimize() {
+      await sql`analyze`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  });
+}

@@ -1,0 +1,60 @@
+// The embedded store: better-sqlite3 in WAL mode. One connection serves the whole process;
+// SQLite allows one writer at a time anyway, and this keeps transactions simple.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { StoreError, errorMessage } from '../lib/errors.js';
+import type { Database } from './database.js';
+import { KyselyStore, type Store } from './store.js';
+
+export interface SqliteStoreOptions {
+  /** How long a statement waits for another process's write lock before failing. */
+  readonly busyTimeoutMs?: number;
+}
+
+/** Opens (creating if needed) the SQLite database at `path`. `:memory:` works for tests. */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  const file = path === ':memory:' ? path : resolve(path);
+  let handle: BetterSqlite3.Database;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    handle = new BetterSqlite3(file);
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('synchronous = NORMAL');
+    handle.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    handle.pragma('foreign_keys = ON');
+    // Recommended for long-lived connections: cheap, and keeps statistics fresh enough.
+    handle.pragma('optimize = 0x10002');
+  } catch (error) {
+    throw new StoreError(`cannot open SQLite database ${file}: ${errorMessage(error)}`, { cause: error });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  return new KyselyStore({
+    dialect: 'sqlite',
+    db,
+    location: `sqlite:${file}`,
+    // SQLite's own locking guards migrations across processes: BEGIN IMMEDIATE takes the
+    // write lock (waiting up to busy_timeout), so a second process waits and then finds
+    // every migration applied. Kysely's SQLite adapter has no lock of its own.
+    migratorTransactions: false,
+    async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
+      await sql`begin immediate`.execute(db);
+      try {
+        const result = await fn();
+        await sql`commit`.execute(db);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(db).catch(() => undefined);
+        throw error;
+      }
+    },
+    optimize() {
+      handle.pragma('optimize');
+      return Promise.resolve();
+    },
+    async close() {
+      await db.destroy();
+    },
+  });
+}
