@@ -30,6 +30,7 @@ export interface ResourceType {
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
 const RO = ['get', 'list'] as const;
 
+// eslint-disable-next-line max-params -- a table row reads best positionally
 function type(
   group: string,
   version: string,

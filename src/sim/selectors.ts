@@ -133,7 +133,7 @@ export function fieldValue(obj: unknown, path: string): string {
     current = (current as Record<string, unknown>)[segment];
   }
   if (current === undefined || current === null) return '';
-  return typeof current === 'object' ? JSON.stringify(current) : String(current as string | number | boolean);
+  return typeof current === 'object' ? JSON.stringify(current) : String(current);
 }
 
 export function matchesFields(reqs: readonly FieldRequirement[], obj: unknown): boolean {
