@@ -133,7 +133,9 @@ export function fieldValue(obj: unknown, path: string): string {
     current = (current as Record<string, unknown>)[segment];
   }
   if (current === undefined || current === null) return '';
-  return typeof current === 'object' ? JSON.stringify(current) : String(current);
+  if (typeof current === 'string') return current;
+  if (typeof current === 'number' || typeof current === 'boolean') return String(current);
+  return JSON.stringify(current);
 }
 
 export function matchesFields(reqs: readonly FieldRequirement[], obj: unknown): boolean {
