@@ -1,5 +1,6 @@
 // The database's tables, as Kysely sees them. Each area keeps its tables in tables/<area>.ts;
 // this file only joins them.
 import type { CoreTables } from './tables/core.js';
+import type { DeliveryTables } from './tables/delivery.js';
 
-export type Database = CoreTables;
+export type Database = CoreTables & DeliveryTables;

@@ -3,9 +3,13 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { coreMigration } from './0001-core.js';
+import { outboxMigration } from './0200-outbox.js';
 import type { DialectMigration } from './kit.js';
 
-const ALL: ReadonlyArray<readonly [string, DialectMigration]> = [['0001-core', coreMigration]];
+const ALL: ReadonlyArray<readonly [string, DialectMigration]> = [
+  ['0001-core', coreMigration],
+  ['0200-outbox', outboxMigration],
+];
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return Object.fromEntries(ALL.map(([name, m]) => [name, m(dialect)]));
