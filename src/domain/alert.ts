@@ -41,7 +41,7 @@ export function fingerprint(labels: Labels): string {
   for (const name of Object.keys(labels).sort()) {
     for (const byte of encoder.encode(name)) add(byte);
     add(SEPARATOR);
-    for (const byte of encoder.encode(labels[name]!)) add(byte);
+    for (const byte of encoder.encode(labels[name])) add(byte);
     add(SEPARATOR);
   }
   return hash.toString(16).padStart(16, '0');
