@@ -1,14 +1,36 @@
 // The composition root: builds every part of Lookout from the config, owns the start order
 // and the shutdown (reverse order). Nothing else wires concrete adapters together.
+//
+// Start order: store → delivery → alerting → rules → watch pipeline → PromQL rules → http.
+// A notification can only be produced once what delivers it runs, and the HTTP server (which
+// takes pushed alerts) opens last.
 import type { Hono } from 'hono';
+import { createAlerting, type Alerting } from './alerting/alerting.js';
+import { ClusterWatcher } from './cluster/cluster-watcher.js';
+import { KubeClient } from './cluster/kube-client.js';
+import { fetchPreviousLogTail } from './cluster/log-fetcher.js';
+import type { WatchOptions } from './cluster/resource-watcher.js';
+import { createWatchMetrics } from './cluster/watch-metrics.js';
 import type { Config } from './config/index.js';
+import type { Alert } from './domain/alert.js';
+import type { ClusterStateView } from './history/cluster-state.js';
+import type { LogSource } from './history/crash-logs.js';
+import { WatchPipeline } from './history/watch-pipeline.js';
+import { historyApi } from './http/api/history-api.js';
 import { createHttpApp, type HttpMount } from './http/app.js';
 import { startHttpServer, type RunningServer } from './http/server.js';
+import { errorMessage } from './lib/errors.js';
 import { Lifecycle } from './lib/lifecycle.js';
 import { Readiness } from './lib/readiness.js';
 import { SecretScrubber, collectSecrets } from './lib/secret.js';
 import { lookoutVersion } from './lib/version.js';
+import { createPrometheusSource } from './metrics/prometheus/prometheus-source.js';
+import { QueryRouter } from './metrics/query-router.js';
+import { createDelivery, type Delivery } from './notify/delivery.js';
+import { RuleEngine } from './rules/engine.js';
+import { createPromqlRuleEvaluator } from './rules/promql/promql-rule-evaluator.js';
 import { openStore, type Store } from './store/index.js';
+import { loadCooldowns, saveCooldown } from './store/repos/cooldown-repo.js';
 import type { Logger } from './telemetry/logger.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 
@@ -17,16 +39,23 @@ export interface LookoutOptions {
   readonly log: Logger;
   /** Secret values to keep out of every answer; filled from the config's secrets. */
   readonly scrubber?: SecretScrubber;
-  /** Extra routes (the demo adds its hints page, tests add probes). */
+  /** Extra routes (the demo adds its console receiver). */
   readonly mounts?: readonly HttpMount[];
 }
 
 export interface Lookout {
   readonly config: Config;
   readonly store: Store;
+  readonly pipeline: WatchPipeline;
+  readonly alerting: Alerting;
+  readonly delivery: Delivery;
+  readonly rules: RuleEngine;
+  readonly queries: QueryRouter;
   readonly metrics: Metrics;
   readonly readiness: Readiness;
   readonly app: Hono;
+  /** Current state of a watched cluster. */
+  state(cluster: string): ClusterStateView | undefined;
   /** The HTTP server's base URL once started. */
   readonly url: string | undefined;
   start(): Promise<void>;
@@ -34,24 +63,136 @@ export interface Lookout {
   stop(deadlineMs?: number): Promise<void>;
 }
 
+function watchOptions(config: Config): WatchOptions {
+  const w = config.collect.watch;
+  return {
+    pageSize: w.page_size,
+    watchTimeoutMs: w.timeout,
+    watchdogMs: w.watchdog,
+    relistIntervalMs: w.relist_interval,
+    backoff: { initialMs: w.backoff_initial, maxMs: w.backoff_max },
+  };
+}
+
 export function createLookout(options: LookoutOptions): Lookout {
-  const { config } = options;
-  const log = options.log;
+  const { config, log } = options;
   const scrubber = options.scrubber ?? new SecretScrubber();
   collectSecrets(config, scrubber);
   const version = lookoutVersion();
   const startedAt = Date.now();
   const metrics = createMetrics({ version });
+  const registry = metrics.registry;
   const readiness = new Readiness();
   const lifecycle = new Lifecycle(log.child({ component: 'lifecycle' }));
   const store = openStore(config.storage);
   let server: RunningServer | undefined;
+  const externalUrl =
+    config.http.external_url ?? `http://${config.http.listen.host}:${config.http.listen.port}`;
 
+  // --- Delivery and alerting -----------------------------------------------------------
+  const delivery = createDelivery({
+    receivers: config.alerting.receivers ?? [],
+    store,
+    log,
+    registry,
+    version,
+  });
+  const alerting = createAlerting({
+    config: config.alerting,
+    store,
+    log,
+    registry,
+    externalUrl,
+    onNotificationsQueued: () => delivery.wake(),
+  });
+  const sink = async (alerts: Alert[]): Promise<void> => {
+    await alerting.ingest(alerts, 'rules');
+  };
+
+  // --- The rule pack -------------------------------------------------------------------
+  const rules = new RuleEngine({
+    config: config.rules,
+    sink,
+    log: log.child({ component: 'rules' }),
+    cooldowns: {
+      load: (since) => loadCooldowns(store.db, since),
+      save: (cluster, rule, key, at) => saveCooldown(store.db, cluster, rule, key, at),
+    },
+  });
+
+  // --- Watching ------------------------------------------------------------------------
+  const watchMetrics = createWatchMetrics(registry);
+  const watchers = config.clusters.map(
+    (cluster) =>
+      new ClusterWatcher({
+        cluster,
+        client: KubeClient.fromConfig(cluster),
+        log: log.child({ component: 'watch', cluster: cluster.name }),
+        metrics: watchMetrics,
+        options: watchOptions(config),
+      }),
+  );
+  const clients = new Map(watchers.map((cw) => [cw.name, cw.client]));
+  const crashLogOptions = {
+    tailLines: config.collect.crash_logs.tail_lines,
+    maxBytes: config.collect.crash_logs.max_bytes,
+  };
+  const logs: LogSource = {
+    previousLogs: (cluster, target, signal) => {
+      const client = clients.get(cluster);
+      if (!client)
+        return Promise.reject(Object.assign(new Error(`unknown cluster ${cluster}`), { retry: false }));
+      return fetchPreviousLogTail(client, target, crashLogOptions, signal);
+    },
+  };
+  const pipeline = new WatchPipeline({ config, store, log, registry, readiness, clusters: watchers, logs });
+
+  pipeline.ingest.onUpdate((updates) => {
+    for (const u of updates) {
+      const state = pipeline.state(u.cluster);
+      if (
+        state &&
+        (u.changed.length > 0 ||
+          u.deleted.length > 0 ||
+          u.abnormalOpened.length > 0 ||
+          u.abnormalClosed.length > 0)
+      ) {
+        rules.changed(state);
+      }
+      if (u.occurrences.length > 0) void rules.onOccurrences(u.cluster, u.occurrences);
+      for (const entry of u.lifecycle) {
+        if (entry.action !== 'created') continue;
+        const pod = state?.pod(entry.namespace, entry.pod);
+        if (pod) void rules.onPodCreated(u.cluster, pod, entry.at);
+      }
+    }
+  });
+  pipeline.crashLogs.onComplete((crash) => rules.onCrash(crash));
+
+  // --- Queries and PromQL rules ----------------------------------------------------------
+  const queries = new QueryRouter();
+  const promqlRules: Array<{ run(signal: AbortSignal): Promise<void>; close(): void }> = [];
+  for (const cluster of config.clusters) {
+    if (!cluster.prometheus) continue;
+    queries.register(
+      cluster.name,
+      createPrometheusSource(cluster.prometheus, { cluster: cluster.name, log }),
+    );
+    const evaluator = createPromqlRuleEvaluator(cluster.prometheus, {
+      cluster: cluster.name,
+      sink,
+      log,
+      registry,
+    });
+    if (evaluator)
+      promqlRules.push({ run: (signal) => evaluator.evaluator.run(signal), close: () => evaluator.close() });
+  }
+
+  // --- HTTP ----------------------------------------------------------------------------
   readiness.register('database', async () => {
     await store.ping();
     return { ok: true };
   });
-
   const app = createHttpApp(
     {
       log: log.child({ component: 'http' }),
@@ -67,13 +208,20 @@ export function createLookout(options: LookoutOptions): Lookout {
         clusters: config.clusters.map((c) => ({
           name: c.name,
           source: c.in_cluster ? 'in-cluster' : 'kubeconfig',
+          metrics: c.prometheus ? 'prometheus' : 'built-in',
         })),
         http: { listen: `${config.http.listen.host}:${config.http.listen.port}` },
       }),
     },
-    options.mounts ?? [],
+    [
+      historyApi({ store, clusters: config.clusters.map((c) => c.name), state: (c) => pipeline.state(c) }),
+      alerting.mount,
+      delivery.mount,
+      ...(options.mounts ?? []),
+    ],
   );
 
+  // --- Lifecycle -----------------------------------------------------------------------
   lifecycle.add({
     name: 'store',
     start: async () => {
@@ -82,7 +230,45 @@ export function createLookout(options: LookoutOptions): Lookout {
     },
     stop: () => store.close(),
   });
-
+  lifecycle.add({ name: 'delivery', start: () => delivery.start(), stop: () => delivery.stop() });
+  lifecycle.add({ name: 'alerting', start: () => alerting.start(), stop: () => alerting.stop() });
+  let ticker: NodeJS.Timeout | undefined;
+  lifecycle.add({
+    name: 'rules',
+    start: async () => {
+      await rules.start();
+      // Level rules also run on a timer: `for` durations elapse without changes, and firing
+      // alerts are kept alive.
+      ticker = setInterval(() => {
+        for (const name of pipeline.writer.clusters) {
+          const state = pipeline.state(name);
+          if (state)
+            rules
+              .evaluate(state, true)
+              .catch((error: unknown) => log.error({ err: errorMessage(error) }, 'rule evaluation failed'));
+        }
+      }, config.rules.evaluation_interval);
+      ticker.unref();
+    },
+    stop: async () => {
+      clearInterval(ticker);
+      await rules.idle();
+    },
+  });
+  lifecycle.add({ name: 'watch', start: () => pipeline.start(), stop: () => pipeline.stop() });
+  const promqlAbort = new AbortController();
+  const promqlRuns: Array<Promise<void>> = [];
+  lifecycle.add({
+    name: 'promql-rules',
+    start: () => {
+      for (const r of promqlRules) promqlRuns.push(r.run(promqlAbort.signal));
+    },
+    stop: async () => {
+      promqlAbort.abort();
+      await Promise.allSettled(promqlRuns);
+      for (const r of promqlRules) r.close();
+    },
+  });
   lifecycle.add({
     name: 'http',
     start: async () => {
@@ -95,9 +281,15 @@ export function createLookout(options: LookoutOptions): Lookout {
   return {
     config,
     store,
+    pipeline,
+    alerting,
+    delivery,
+    rules,
+    queries,
     metrics,
     readiness,
     app,
+    state: (cluster) => pipeline.state(cluster),
     get url() {
       return server?.url;
     },

@@ -3,11 +3,16 @@
 // and installs the process-level safety nets.
 import { Command, CommanderError } from 'commander';
 import { lookoutVersion } from '../lib/version.js';
+import { registerAlerts } from './alerts.js';
 import { registerConfig } from './config.js';
 import { validateGlobalFlags } from './context.js';
+import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
+import { registerHistory } from './history.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
+import { registerSim } from './sim.js';
+import { registerSilence } from './silence.js';
 
 export function buildProgram(): Command {
   const program = new Command('lookout')
@@ -24,9 +29,14 @@ export function buildProgram(): Command {
       if (problem) command.error(problem, { exitCode: 2 });
     });
   registerServe(program);
+  registerDemo(program);
   registerMigrate(program);
   registerConfig(program);
   registerDoctor(program);
+  registerSim(program);
+  registerHistory(program);
+  registerAlerts(program);
+  registerSilence(program);
   return program;
 }
 

@@ -31,12 +31,12 @@ export function parseDuration(text: string): number | undefined {
   return any ? total : undefined;
 }
 
-/** Formats milliseconds as the shortest duration text: 90000 → `1m30s`, 0 → `0s`. */
+/** Formats milliseconds as duration text in days and smaller units: 90000 → `1m30s`, 0 → `0s`. */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   let rest = Math.round(ms);
   let out = '';
-  for (const [unit, size] of UNITS) {
+  for (const [unit, size] of UNITS.slice(2)) {
     if (rest >= size) {
       const n = Math.floor(rest / size);
       rest -= n * size;

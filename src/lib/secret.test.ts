@@ -29,6 +29,12 @@ describe('SecretScrubber', () => {
     );
   });
 
+  it('does not hide values that are shown as themselves', () => {
+    const scrubber = new SecretScrubber();
+    scrubber.add(new Secret('sqlite:/var/lib/lookout.db', 'sqlite:/var/lib/lookout.db'));
+    expect(scrubber.scrub('opened sqlite:/var/lib/lookout.db')).toBe('opened sqlite:/var/lib/lookout.db');
+  });
+
   it('ignores values too short to be secrets', () => {
     const scrubber = new SecretScrubber();
     scrubber.add('ab');

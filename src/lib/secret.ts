@@ -70,6 +70,8 @@ export class SecretScrubber {
   readonly #values = new Set<string>();
 
   add(secret: Secret | string): void {
+    // A Secret shown as itself (an SQLite path in storage.url) hides nothing.
+    if (typeof secret !== 'string' && secret.toString() === secret.reveal()) return;
     const value = typeof secret === 'string' ? secret : secret.reveal();
     // Very short values would turn ordinary words into <redacted>; they are not worth hiding.
     if (value.length >= 6) this.#values.add(value);

@@ -93,6 +93,8 @@ export type DeletionPolicy = (object: KubeObject, options: DeleteOptions) => 'im
 export interface DeleteOptions {
   readonly gracePeriodSeconds?: number | undefined;
   readonly preconditions?: { uid?: string; resourceVersion?: string } | undefined;
+  /** Check the delete and return what it would do without doing it (`?dryRun=All`). */
+  readonly dryRun?: boolean | undefined;
 }
 
 export interface ObjectStoreOptions {
@@ -111,6 +113,14 @@ export interface UpdateOptions {
   readonly subresource?: string | undefined;
   /** Create the object if it does not exist (PUT/apply semantics). */
   readonly createIfMissing?: boolean | undefined;
+  /** Run defaulting and validation and return the result without storing it (`?dryRun=All`). */
+  readonly dryRun?: boolean | undefined;
+}
+
+export interface CreateOptions {
+  readonly namespace?: string | undefined;
+  /** Run defaulting and validation and return the result without storing it (`?dryRun=All`). */
+  readonly dryRun?: boolean | undefined;
 }
 
 type Listener = (event: WatchEvent) => void;
@@ -145,6 +155,11 @@ export class ObjectStore {
     this.#uid = options.uid ?? randomUUID;
     this.#random = options.random ?? Math.random;
     this.#historyLimit = options.historyLimit ?? 20_000;
+  }
+
+  /** The store's clock (epoch ms): the simulated time in tests, for ages and timestamps. */
+  now(): number {
+    return this.#now();
   }
 
   /** The current resourceVersion (of the last change anywhere). */
@@ -235,7 +250,7 @@ export class ObjectStore {
     };
   }
 
-  create(key: string, object: KubeObject, options: { namespace?: string | undefined } = {}): KubeObject {
+  create(key: string, object: KubeObject, options: CreateOptions = {}): KubeObject {
     const type = this.type(key);
     const obj = structuredClone(object);
     obj.metadata ??= {};
@@ -270,6 +285,7 @@ export class ObjectStore {
     delete meta.deletionTimestamp;
     delete meta.resourceVersion;
     this.#admit({ resource: type, operation: 'create', object: obj });
+    if (options.dryRun) return structuredClone(obj);
     meta.resourceVersion = String(++this.#rv);
     this.#bucket(key).set(id, obj);
     this.#record({ type: 'ADDED', rv: this.#rv, resource: key, object: structuredClone(obj) });
@@ -287,7 +303,8 @@ export class ObjectStore {
     const id = this.#id(key, ns, meta.name ?? '');
     const current = this.#bucket(key).get(id);
     if (!current) {
-      if (options.createIfMissing && !options.subresource) return this.create(key, object, { namespace: ns });
+      if (options.createIfMissing && !options.subresource)
+        return this.create(key, object, { namespace: ns, dryRun: options.dryRun });
       throw notFound(type, meta.name ?? '');
     }
     if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion)
@@ -308,6 +325,7 @@ export class ObjectStore {
       subresource: options.subresource,
     });
     if (sameContent(current, next)) return structuredClone(current); // no-op writes do not bump the version
+    if (options.dryRun) return structuredClone(next);
     next.metadata.resourceVersion = String(++this.#rv);
     // An object being deleted goes away once its last finalizer is removed.
     if (
@@ -369,6 +387,7 @@ export class ObjectStore {
       next.metadata.deletionTimestamp = rfc3339(this.#now() + (options.gracePeriodSeconds ?? 0) * 1000);
       if (options.gracePeriodSeconds !== undefined)
         next.metadata.deletionGracePeriodSeconds = options.gracePeriodSeconds;
+      if (options.dryRun) return next;
       next.metadata.resourceVersion = String(++this.#rv);
       this.#bucket(key).set(id, next);
       this.#record({
@@ -386,6 +405,7 @@ export class ObjectStore {
       object: structuredClone(current),
       old: structuredClone(current),
     });
+    if (options.dryRun) return structuredClone(current);
     const final = structuredClone(current);
     final.metadata.resourceVersion = String(++this.#rv);
     return this.#remove(key, id, final);

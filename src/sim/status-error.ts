@@ -90,11 +90,23 @@ export function conflict(resource: { group: string; plural: string }, name: stri
   );
 }
 
-/** 422 with one cause per invalid field. */
-export function invalid(kind: string, name: string, causes: readonly StatusCause[]): ApiStatusError {
-  const summary = causes.map((c) => `${c.field ?? ''}: ${c.message}`.replace(/^: /, '')).join(', ');
-  return new ApiStatusError(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, {
+/**
+ * 422 with one cause per invalid field, worded as the API server words it:
+ * `Deployment.apps "web" is invalid: [spec.replicas: Invalid value: -1: …, …]` (brackets only
+ * around several causes; the kind qualified by its group outside the core group).
+ */
+export function invalid(
+  kind: string,
+  name: string,
+  causes: readonly StatusCause[],
+  group = '',
+): ApiStatusError {
+  const parts = causes.map((c) => `${c.field ?? ''}: ${c.message}`.replace(/^: /, ''));
+  const summary = parts.length > 1 ? `[${parts.join(', ')}]` : (parts[0] ?? '');
+  const qualified = group ? `${kind}.${group}` : kind;
+  return new ApiStatusError(422, 'Invalid', `${qualified} "${name}" is invalid: ${summary}`, {
     name,
+    ...(group ? { group } : {}),
     kind,
     causes: causes.map((c) => ({
       reason: c.reason ?? 'FieldValueInvalid',

@@ -3,10 +3,33 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { StoreError, errorMessage } from '../lib/errors.js';
 import type { Database } from './database.js';
 import { KyselyStore, type Store } from './store.js';
+
+/**
+ * Kysely prepares every statement anew; ingest runs the same few statements thousands of
+ * times. Caching prepared statements by SQL text saves their compilation (measured: ~10 % of
+ * ingest time). Safe because Kysely runs one statement at a time on the single connection.
+ */
+function withStatementCache(handle: BetterSqlite3.Database, size = 200): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(sqlText: string) {
+      let statement = cache.get(sqlText);
+      if (statement) {
+        cache.delete(sqlText); // keep the most recently used at the end
+      } else {
+        statement = handle.prepare(sqlText);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sqlText, statement);
+      return statement;
+    },
+  };
+}
 
 export interface SqliteStoreOptions {
   /** How long a statement waits for another process's write lock before failing. */
@@ -29,7 +52,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   } catch (error) {
     throw new StoreError(`cannot open SQLite database ${file}: ${errorMessage(error)}`, { cause: error });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   return new KyselyStore({
     dialect: 'sqlite',
     db,

@@ -2,6 +2,7 @@
 // stored record carries.
 import { z } from 'zod';
 import { dnsLabel, obj } from '../schema-kit.js';
+import { prometheusSchema } from './prometheus.js';
 
 const namespaceFilter = obj({
   /** Watch only these namespaces (empty: all). */
@@ -19,6 +20,8 @@ export const clusterSchema = obj({
   /** Use the service account Lookout runs under inside the cluster. */
   in_cluster: z.boolean().default(false),
   namespaces: namespaceFilter.prefault({}),
+  /** An existing Prometheus holding this cluster's metrics (queries, charts, PromQL rules). */
+  prometheus: prometheusSchema.optional(),
 }).superRefine((c, ctx) => {
   if (c.in_cluster && c.kubeconfig) {
     ctx.addIssue({

@@ -3,12 +3,20 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { coreMigration } from './0001-core.js';
+import { historyMigration } from './0100-history.js';
+import { ruleCooldownMigration } from './0190-rule-cooldowns.js';
 import { outboxMigration } from './0200-outbox.js';
+import { alertingMigration } from './0210-alerting.js';
+import { outboxClaimsMigration } from './0250-outbox-claims.js';
 import type { DialectMigration } from './kit.js';
 
 const ALL: ReadonlyArray<readonly [string, DialectMigration]> = [
   ['0001-core', coreMigration],
+  ['0100-history', historyMigration],
+  ['0190-rule-cooldowns', ruleCooldownMigration],
   ['0200-outbox', outboxMigration],
+  ['0210-alerting', alertingMigration],
+  ['0250-outbox-claims', outboxClaimsMigration],
 ];
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -2,6 +2,10 @@
 // integration, written in the same transaction as the alert-state change that caused it.
 import type { Generated } from 'kysely';
 
+/**
+ * `pending` waits for (another) attempt; `sent` was accepted by the receiver (or merged into a
+ * later edit of the same message); `dead` gave up (see `last_error`) until resent.
+ */
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
 
 export interface OutboxTable {
@@ -25,6 +29,14 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
+  /** The dispatcher working on the row (migration 0250); null when nobody is. */
+  claimed_by: string | null;
+  /** Epoch ms when the claim lapses: a dispatcher that died mid-send cannot hold a row forever. */
+  claimed_until: number | null;
+  /** Epoch ms of the last resend of a dead letter; the dead-letter age counts from here. */
+  resent_at: number | null;
+  /** Epoch ms when the row became a dead letter. */
+  dead_at: number | null;
 }
 
 /** What a receiver remembers per group to edit its message in place (Telegram message id, Slack ts). */

@@ -1,0 +1,287 @@
+// Alert intake throughput: Debian's Alertmanager 0.25 and Lookout (intake + routing + grouping,
+// written through to the store) take the same stream of unique alerts over HTTP, in the same run.
+// Usage: npx tsx bench/alerting-intake.ts [--seconds 5] [--postgres]; or call alertingIntakeBench().
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAlerting } from '../src/alerting/alerting.js';
+import { parseConfig } from '../src/config/index.js';
+import { createHttpApp } from '../src/http/app.js';
+import { startHttpServer } from '../src/http/server.js';
+import { Readiness } from '../src/lib/readiness.js';
+import { openStore } from '../src/store/index.js';
+import { silentLogger } from '../src/telemetry/logger.js';
+import { createMetrics } from '../src/telemetry/metrics.js';
+import type { BenchResult } from './report.js';
+
+const ALERTING = `
+route:
+  receiver: blackhole
+  group_by: [alertname]
+  group_wait: 30s
+  group_interval: 5m
+  repeat_interval: 4h
+receivers:
+  - name: blackhole
+`;
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+/** Child mode: serve Lookout's alerting API on a free port and print the URL. */
+async function serveLookout(storageUrl: string): Promise<void> {
+  const config = parseConfig(
+    `clusters: []\nstorage:\n  url: ${storageUrl}\nalerting:\n${ALERTING.split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n')}\n`,
+    { env: {} },
+  );
+  const store = openStore(config.storage);
+  await store.migrate();
+  const log = silentLogger();
+  const metrics = createMetrics({ version: 'bench' });
+  const alerting = createAlerting({
+    config: config.alerting,
+    store,
+    log,
+    registry: metrics.registry,
+  });
+  await alerting.start();
+  const app = createHttpApp({ log, metrics, readiness: new Readiness(), status: () => ({}) }, [
+    alerting.mount,
+  ]);
+  const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
+  process.stdout.write(`${server.url}\n`);
+  process.on('SIGTERM', () => {
+    void server
+      .close()
+      .then(() => alerting.stop())
+      .then(() => store.close())
+      .then(() => process.exit(0));
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${what} exited`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${what} did not start`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function startAlertmanager(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const file = join(dir, 'alertmanager.yml');
+  writeFileSync(file, ALERTING);
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    'prometheus-alertmanager',
+    [
+      `--config.file=${file}`,
+      `--storage.path=${join(dir, 'am')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      `--web.external-url=${url}/`,
+    ],
+    { stdio: 'ignore' },
+  );
+  await waitReady(`${url}/-/ready`, child, 'Alertmanager');
+  return { url, child };
+}
+
+async function startLookout(storageUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', storageUrl],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(line.trim());
+    });
+    child.once('exit', () => reject(new Error('Lookout exited at start')));
+  });
+  await waitReady(`${url}/healthz`, child, 'Lookout');
+  return { url, child };
+}
+
+let serial = 0;
+function alertBatch(n: number, run: string): string {
+  const alerts = [];
+  for (let i = 0; i < n; i++) {
+    serial++;
+    alerts.push({
+      labels: { alertname: 'BenchAlert', run, instance: `host-${serial}`, job: 'bench', severity: 'warning' },
+      annotations: { summary: `alert number ${serial}` },
+    });
+  }
+  return JSON.stringify(alerts);
+}
+
+interface Result {
+  readonly alerts: number;
+  readonly seconds: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** CPU seconds the server process used (user + system), from /proc. */
+  readonly cpuSeconds: number;
+}
+
+/** CPU seconds a process has used so far. On a shared machine this is steadier than wall time. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+async function drive(
+  url: string,
+  pid: number | undefined,
+  opts: { perPost: number; concurrency: number; seconds?: number; total?: number; run: string },
+): Promise<Result> {
+  const latencies: number[] = [];
+  const cpuBefore = cpuSeconds(pid);
+  let sent = 0;
+  const start = performance.now();
+  const deadline = opts.seconds === undefined ? Infinity : start + opts.seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline && (opts.total === undefined || sent < opts.total)) {
+      const body = alertBatch(opts.perPost, opts.run);
+      sent += opts.perPost;
+      const t = performance.now();
+      const res = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  // Let the server finish writing behind before reading its CPU time.
+  await new Promise((r) => setTimeout(r, 200));
+  return { alerts: sent, seconds, p50: q(0.5), p99: q(0.99), cpuSeconds: cpuSeconds(pid) - cpuBefore };
+}
+
+interface ModeResult {
+  readonly mode: string;
+  readonly alertmanager: Result;
+  readonly lookout: Result;
+}
+
+async function compare(options: {
+  seconds: number;
+  postgres: boolean;
+}): Promise<{ storage: string; modes: ModeResult[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'lookout-bench-'));
+  let storageUrl = `sqlite:${join(dir, 'lookout.db')}`;
+  let dropDb: (() => Promise<void>) | undefined;
+  if (options.postgres) {
+    const { createTempDatabase } = await import('../test/support/postgres.js');
+    const db = await createTempDatabase('lookout_bench');
+    storageUrl = db.url;
+    dropDb = () => db.drop();
+  }
+  const am = await startAlertmanager(dir);
+  const lookout = await startLookout(storageUrl);
+  const modes = [
+    { name: '1 alert per POST, sequential', perPost: 1, concurrency: 1, seconds: options.seconds },
+    { name: '1 alert per POST, 16 concurrent', perPost: 1, concurrency: 16, seconds: options.seconds },
+    { name: '100 alerts per POST, sequential', perPost: 100, concurrency: 1, total: 20_000 },
+  ];
+  const out: ModeResult[] = [];
+  try {
+    // Warm both up (connections, JIT) before measuring.
+    for (const target of [am, lookout]) {
+      await drive(target.url, target.child.pid, { perPost: 10, concurrency: 1, total: 500, run: 'warmup' });
+    }
+    for (const mode of modes) {
+      const run = (name: string) => `${name}-${mode.perPost}-${mode.concurrency}`;
+      const alertmanager = await drive(am.url, am.child.pid, { ...mode, run: run('alertmanager') });
+      const lookoutResult = await drive(lookout.url, lookout.child.pid, { ...mode, run: run('lookout') });
+      out.push({ mode: mode.name, alertmanager, lookout: lookoutResult });
+    }
+  } finally {
+    am.child.kill('SIGTERM');
+    lookout.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dir, { recursive: true, force: true });
+    await dropDb?.();
+  }
+  return { storage: storageUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL', modes: out };
+}
+
+const rate = (r: Result) => Math.round(r.alerts / r.seconds);
+const perCpu = (r: Result) => Math.round(r.alerts / r.cpuSeconds);
+
+/** P5: Lookout's alert intake throughput against Alertmanager 0.25's, same stream, same run. */
+export async function alertingIntakeBench(
+  options: { seconds?: number; postgres?: boolean } = {},
+): Promise<BenchResult[]> {
+  const { storage, modes } = await compare({
+    seconds: options.seconds ?? 5,
+    postgres: options.postgres ?? false,
+  });
+  return modes.map(({ mode, alertmanager: a, lookout: l }) => ({
+    name: `alert intake (${storage}), ${mode}: Lookout / Alertmanager 0.25`,
+    value: Number((rate(l) / rate(a)).toFixed(2)),
+    unit: '×',
+    target: '≥ 1',
+    pass: rate(l) >= rate(a),
+    detail:
+      `Alertmanager ${rate(a)}/s (p50 ${a.p50.toFixed(2)} ms, ${perCpu(a)}/CPU-s), ` +
+      `Lookout ${rate(l)}/s (p50 ${l.p50.toFixed(2)} ms, ${perCpu(l)}/CPU-s)`,
+  }));
+}
+
+async function main(): Promise<void> {
+  if (args[0] === '--child') {
+    await serveLookout(args[1]!);
+    return;
+  }
+  const { storage, modes } = await compare({
+    seconds: Number(flag('--seconds') ?? 5),
+    postgres: args.includes('--postgres'),
+  });
+  const rows = modes.map(({ mode, alertmanager: a, lookout: l }) => [
+    mode,
+    `${rate(a)}/s (p50 ${a.p50.toFixed(2)} ms, p99 ${a.p99.toFixed(1)} ms; ${perCpu(a)}/CPU-s)`,
+    `${rate(l)}/s (p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(1)} ms; ${perCpu(l)}/CPU-s)`,
+    `${(rate(l) / rate(a)).toFixed(2)}× (${(perCpu(l) / perCpu(a)).toFixed(2)}× per CPU-s)`,
+  ]);
+  console.log(`alert intake + routing + grouping, unique alerts, Alertmanager 0.25 vs Lookout (${storage})`);
+  console.log(
+    '(alerts/s is wall time; alerts per CPU-second of the server process is steadier on a busy machine)',
+  );
+  const headers = ['mode', 'Alertmanager 0.25', `Lookout (${storage})`, 'Lookout / AM'];
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const line of [headers, ...rows]) console.log(line.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+}
+
+// Run only when executed as a script (also the child mode), not when imported by the bench runner.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,0 +1,90 @@
+// Shared drawing decisions for chart images: sizes for a phone screen, the palette, how many
+// series a chart shows before the rest become "others", and text that fits.
+import type { Series, Unit } from '../domain/query.js';
+import { formatTime } from '../metrics/format.js';
+
+/** Logical width of every chart; the PNG is this times the scale. */
+export const CHART_WIDTH = 800;
+/** Height of the plot area; the image grows with the legend instead of squeezing the plot. */
+export const PLOT_HEIGHT = 300;
+/** PNG pixels per logical pixel: 1200 px wide, sharp on a phone and under Telegram's 1280 px. */
+export const DEFAULT_SCALE = 1.5;
+
+export const FONT = { title: 22, subtitle: 14, axis: 13, legend: 14, note: 13 } as const;
+
+export const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#59a14f',
+  '#b07aa1',
+  '#76b7b2',
+  '#edc948',
+  '#ff9da7',
+  '#9c755f',
+  '#2f4b7c',
+];
+export const OTHERS_COLOR = '#a0a0a0';
+
+/** At most this many lines per chart; beyond it the smallest are folded into one "others" line. */
+export const MAX_SERIES = 10;
+
+export interface LimitedSeries {
+  readonly shown: readonly Series[];
+  /** The folded line, when there were more than {@link MAX_SERIES}. */
+  readonly others?: { readonly series: Series; readonly count: number };
+}
+
+/**
+ * Keeps the series with the highest peaks and folds the rest into one line: the highest of
+ * them at each step for percentages (a sum of percentages means nothing), their sum otherwise.
+ */
+export function limitSeries(series: readonly Series[], unit: Unit, max = MAX_SERIES): LimitedSeries {
+  if (series.length <= max) return { shown: series };
+  const peak = (s: Series): number => s.points.reduce((m, [, v]) => (v !== null && v > m ? v : m), -Infinity);
+  const ranked = [...series].sort((a, b) => peak(b) - peak(a) || a.name.localeCompare(b.name));
+  const shown = ranked.slice(0, max - 1);
+  const rest = ranked.slice(max - 1);
+  const byTime = new Map<number, number | null>();
+  for (const s of rest) {
+    for (const [t, v] of s.points) {
+      const prev = byTime.get(t) ?? null;
+      if (v === null) byTime.set(t, prev);
+      else if (prev === null) byTime.set(t, v);
+      else byTime.set(t, unit === 'percent' ? Math.max(prev, v) : prev + v);
+    }
+  }
+  const points = [...byTime.entries()].sort(([a], [b]) => a - b);
+  const name = unit === 'percent' ? `others (${rest.length}, highest)` : `others (${rest.length})`;
+  return {
+    shown: shown.sort((a, b) => a.name.localeCompare(b.name)),
+    others: { series: { name, labels: {}, points }, count: rest.length },
+  };
+}
+
+/** Shortens `text` to `max` characters with an ellipsis in the middle, keeping both ends readable. */
+export function shorten(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const head = Math.ceil((max - 1) / 2);
+  const tail = max - 1 - head;
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}
+
+/** `23 Nov 14:00 – 20:00 UTC`, or with both dates when the range crosses midnight. */
+export function describeRange(start: number, end: number, timeZone: string): string {
+  const day = (ms: number): string => formatTime(ms, timeZone, true).replace(/ \d\d:\d\d$/, '');
+  const zone = timeZone === 'UTC' || timeZone === 'Etc/UTC' ? 'UTC' : timeZone;
+  const from = formatTime(start, timeZone, true);
+  const to = day(start) === day(end) ? formatTime(end, timeZone) : formatTime(end, timeZone, true);
+  return `${from} – ${to} ${zone}`;
+}
+
+/** Throws a clear error for a time zone Intl does not know. */
+export function checkTimeZone(timeZone: string): void {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+  } catch {
+    throw new RangeError(`unknown time zone "${timeZone}" (use an IANA name such as Europe/Berlin, or UTC)`);
+  }
+}

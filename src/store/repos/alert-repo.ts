@@ -1,0 +1,183 @@
+// Alerts (by fingerprint) and aggregation groups (with their timers): batched upserts for the
+// intake path, full reads for a restart, and the clean-ups retention needs.
+import { CompiledQuery } from 'kysely';
+import type { AlertRecord } from '../../alerting/alert-record.js';
+import type { GroupRow } from '../../alerting/dispatcher.js';
+import type { Labels } from '../../domain/alert.js';
+import type { Dialect } from '../dialect.js';
+import type { AlertTable } from '../tables/alerting.js';
+import type { Executor } from './executor.js';
+
+/** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 500;
+
+/** How one multi-row upsert is written: its table, columns, key and the columns it updates. */
+export interface UpsertShape {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly key: string;
+  readonly update: readonly string[];
+}
+
+/**
+ * Inserts or updates many rows with one hand-written statement per 500 rows. The intake path
+ * runs this for every request, so it skips the query builder (whose per-value cost dominated).
+ */
+export async function bulkUpsert(
+  db: Executor,
+  dialect: Dialect,
+  shape: UpsertShape,
+  rows: ReadonlyArray<readonly unknown[]>,
+): Promise<void> {
+  for (const part of chunks(rows)) {
+    const params: unknown[] = [];
+    const tuples = part.map((row) => {
+      const marks = row.map((value) => {
+        params.push(value);
+        return dialect === 'postgres' ? `$${params.length}` : '?';
+      });
+      return `(${marks.join(', ')})`;
+    });
+    const sql =
+      `insert into ${shape.table} (${shape.columns.join(', ')}) values ${tuples.join(', ')} ` +
+      `on conflict (${shape.key}) do update set ${shape.update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+    await db.executeQuery(CompiledQuery.raw(sql, params));
+  }
+}
+
+const ALERT_SHAPE: UpsertShape = {
+  table: 'alerts',
+  columns: [
+    'fingerprint',
+    'labels',
+    'annotations',
+    'starts_at',
+    'ends_at',
+    'timeout',
+    'generator_url',
+    'updated_at',
+  ],
+  key: 'fingerprint',
+  update: ['labels', 'annotations', 'starts_at', 'ends_at', 'timeout', 'generator_url', 'updated_at'],
+};
+
+const GROUP_SHAPE: UpsertShape = {
+  table: 'alert_groups',
+  columns: [
+    'id',
+    'route_id',
+    'group_key',
+    'receiver',
+    'labels',
+    'created_at',
+    'next_flush_at',
+    'has_flushed',
+    'last_flush_at',
+  ],
+  key: 'id',
+  update: ['next_flush_at', 'has_flushed', 'last_flush_at'],
+};
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function fromRow(r: AlertTable): AlertRecord {
+  return {
+    fingerprint: r.fingerprint,
+    labels: JSON.parse(r.labels) as Labels,
+    annotations: JSON.parse(r.annotations) as Labels,
+    startsAt: Number(r.starts_at),
+    endsAt: Number(r.ends_at),
+    timeout: Number(r.timeout) === 1,
+    generatorURL: r.generator_url,
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/** Inserts or replaces alerts by fingerprint (one statement per 500 alerts). */
+export async function upsertAlerts(
+  db: Executor,
+  dialect: Dialect,
+  alerts: readonly AlertRecord[],
+): Promise<void> {
+  await bulkUpsert(
+    db,
+    dialect,
+    ALERT_SHAPE,
+    alerts.map((a) => [
+      a.fingerprint,
+      JSON.stringify(a.labels),
+      JSON.stringify(a.annotations),
+      a.startsAt,
+      a.endsAt,
+      a.timeout ? 1 : 0,
+      a.generatorURL,
+      a.updatedAt,
+    ]),
+  );
+}
+
+export interface AlertQuery {
+  /** Only alerts still firing at this instant (epoch ms); all alerts when undefined. */
+  readonly firingAt?: number;
+}
+
+/** Alerts, newest start first. */
+export async function listAlerts(db: Executor, query: AlertQuery = {}): Promise<AlertRecord[]> {
+  let q = db.selectFrom('alerts').selectAll();
+  if (query.firingAt !== undefined) q = q.where('ends_at', '>', query.firingAt);
+  const rows = await q.orderBy('starts_at', 'desc').orderBy('fingerprint').execute();
+  return rows.map(fromRow);
+}
+
+/** Deletes alerts that ended before `before`; returns how many. */
+export async function deleteAlertsEndedBefore(db: Executor, before: number): Promise<number> {
+  const result = await db.deleteFrom('alerts').where('ends_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Inserts or updates aggregation groups (their timers and last flush). */
+export async function upsertGroups(
+  db: Executor,
+  dialect: Dialect,
+  groups: readonly GroupRow[],
+): Promise<void> {
+  await bulkUpsert(
+    db,
+    dialect,
+    GROUP_SHAPE,
+    groups.map((g) => [
+      g.id,
+      g.routeId,
+      g.groupKey,
+      g.receiver,
+      JSON.stringify(g.labels),
+      g.createdAt,
+      g.nextFlushAt,
+      g.hasFlushed ? 1 : 0,
+      g.lastFlushAt ?? null,
+    ]),
+  );
+}
+
+export async function listGroups(db: Executor): Promise<GroupRow[]> {
+  const rows = await db.selectFrom('alert_groups').selectAll().execute();
+  return rows.map((r) => ({
+    id: r.id,
+    routeId: r.route_id,
+    groupKey: r.group_key,
+    receiver: r.receiver,
+    labels: JSON.parse(r.labels) as Labels,
+    createdAt: Number(r.created_at),
+    nextFlushAt: Number(r.next_flush_at),
+    hasFlushed: Number(r.has_flushed) === 1,
+    lastFlushAt: r.last_flush_at === null ? undefined : Number(r.last_flush_at),
+  }));
+}
+
+export async function deleteGroups(db: Executor, ids: readonly string[]): Promise<void> {
+  for (const part of chunks(ids)) await db.deleteFrom('alert_groups').where('id', 'in', part).execute();
+}
