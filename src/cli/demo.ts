@@ -67,7 +67,7 @@ export function demoConfig(options: { kubeconfig: string; listen: string; dataDi
 export function consoleReceiver(print: (line: string) => void) {
   return (app: Hono): void => {
     app.post('/demo/console', async (c) => {
-      const n = (await c.req.json()) as Notification;
+      const n = await c.req.json<Notification>();
       for (const a of n.alerts) {
         const where = [
           a.labels.namespace,
