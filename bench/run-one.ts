@@ -1,6 +1,7 @@
-// Runs one benchmark module by name and prints its results (for development).
-const name = process.argv[2];
+// Runs one benchmark function for development: `npx tsx bench/run-one.ts <module> <function>`.
+const [name, fn] = process.argv.slice(2);
 const mod = (await import(`./${name}.js`)) as Record<string, () => Promise<unknown>>;
-const fn = Object.values(mod).find((f) => typeof f === 'function');
-console.log(JSON.stringify(await fn!(), null, 2));
+const run = fn ? mod[fn] : Object.values(mod).find((f) => typeof f === 'function');
+if (!run) throw new Error(`no function ${fn ?? ''} in ${name}`);
+console.log(JSON.stringify(await run(), null, 2));
 process.exit(0);

@@ -1,5 +1,6 @@
 // All the watches of one cluster: one ResourceWatcher per watched kind (per namespace when
 // the cluster has an include list), their readiness, and their stop path.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { ClusterConfig } from '../config/index.js';
 import type { Observation } from '../domain/kube.js';
@@ -72,6 +73,9 @@ export class ClusterWatcher {
     }
     this.#controller = new AbortController();
     const signal = this.#controller.signal;
+    // Every watcher waits on this one signal (sleeping, or blocked on a full queue): that is
+    // not a leak.
+    setMaxListeners(this.#watchers.length * 4 + 10, signal);
     this.#running = Promise.all(this.#watchers.map((w) => w.run(signal)));
   }
 
