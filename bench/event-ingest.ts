@@ -33,7 +33,7 @@ export async function eventIngest(
   const pg = storage === 'postgres' ? await createTempDatabase('lookout_bench') : undefined;
   const url = pg ? pg.url : `sqlite:${join(dir.path, 'bench.db')}`;
   const config = parseConfig(
-    `storage: { url: "${url}" }\nhttp: { listen: "127.0.0.1:0" }\nclusters: [ { name: bench, kubeconfig: "${kubeconfig}" } ]\n`,
+    `storage: { url: "${url}" }\nhttp: { listen: "127.0.0.1:0", auth: { mode: none } }\nclusters: [ { name: bench, kubeconfig: "${kubeconfig}" } ]\n`,
     { env: {} },
   );
   const lookout = createLookout({ config, log: silentLogger() });

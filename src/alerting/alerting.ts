@@ -41,7 +41,7 @@ import {
   type GroupState,
 } from './dispatcher.js';
 import { AlertingNotRunningError } from './errors.js';
-import { compileSetup, type AlertingSetup } from './setup.js';
+import { compileSetup, type AlertingSetup, type ImplicitReceiver } from './setup.js';
 import type { Silence } from './silence.js';
 import { expireSilence, planSilence, SilenceRequestError, type SilenceInput } from './silence-ops.js';
 
@@ -65,6 +65,11 @@ export interface AlertingOptions {
   readonly externalUrl?: string;
   /** Called after notifications were committed to the outbox (wake the delivery dispatcher). */
   readonly onNotificationsQueued?: () => void;
+  /**
+   * Receivers Lookout adds without a config edit (chat subscriptions), each fed by an implicit
+   * route that sees every alert before the configured tree does.
+   */
+  readonly implicitReceivers?: readonly ImplicitReceiver[];
 }
 
 export interface IngestResult {
@@ -267,10 +272,10 @@ class AlertingService {
     this.#store = options.store;
     this.#log = options.log.child({ component: 'alerting' });
     this.#clock = options.clock ?? systemClock;
-    this.#setup = compileSetup(
-      options.config,
-      options.externalUrl === undefined ? {} : { externalUrl: options.externalUrl },
-    );
+    this.#setup = compileSetup(options.config, {
+      ...(options.externalUrl === undefined ? {} : { externalUrl: options.externalUrl }),
+      ...(options.implicitReceivers ? { implicitReceivers: options.implicitReceivers } : {}),
+    });
     this.#dispatcher = new Dispatcher(this.#setup);
     this.metrics = createAlertingMetrics(
       options.registry,

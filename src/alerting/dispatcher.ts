@@ -121,6 +121,7 @@ export class Dispatcher {
     this.setup = setup;
     this.#inhibitor = new Inhibitor(setup.inhibitRules);
     walkRoutes(setup.route, (r) => this.#routesById.set(r.id, r));
+    for (const r of setup.implicitRoutes ?? []) this.#routesById.set(r.id, r);
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -249,7 +250,9 @@ export class Dispatcher {
   #placementsOf(alert: Pick<AlertRecord, 'fingerprint' | 'labels'>): readonly Placement[] {
     let placements = this.#placements.get(alert.fingerprint);
     if (!placements) {
-      placements = matchRoutes(this.setup.route, alert.labels).map((route) => {
+      // Implicit routes act as first children with `continue: true`: they never stop the walk.
+      const routes = [...(this.setup.implicitRoutes ?? []), ...matchRoutes(this.setup.route, alert.labels)];
+      placements = routes.map((route) => {
         const labels = groupLabelsFor(route, alert.labels);
         const labelsText = labelSetString(labels);
         return { route, labels, labelsText, localKey: `${route.id}\u0000${labelsText}` };

@@ -113,6 +113,38 @@ function buildNode(
 }
 
 /**
+ * A route Lookout adds itself, outside the configured tree (chat subscriptions): it matches
+ * every alert, behaves as a first child with `continue: true` (so the configured tree still
+ * sees every alert), and groups by the root's labels plus `groupBy`. Its key cannot clash with
+ * a configured route's, and adding one leaves the configured routes' ids (and groups) as they were.
+ */
+export interface ImplicitRouteSpec {
+  /** The receiver it delivers to; not one of the configured receivers. */
+  readonly receiver: string;
+  /** Labels to group by on top of the root route's (e.g. `namespace`, `cluster`). */
+  readonly groupBy: readonly string[];
+}
+
+export function buildImplicitRoute(root: RouteNode, spec: ImplicitRouteSpec): RouteNode {
+  const key = `${root.key}/implicit:${spec.receiver}`;
+  return {
+    id: key,
+    key,
+    matchers: [],
+    continue: true,
+    receiver: spec.receiver,
+    groupBy: root.groupByAll ? root.groupBy : new Set([...root.groupBy, ...spec.groupBy]),
+    groupByAll: root.groupByAll,
+    groupWait: root.groupWait,
+    groupInterval: root.groupInterval,
+    repeatInterval: root.repeatInterval,
+    muteTimeIntervals: [],
+    activeTimeIntervals: [],
+    routes: [],
+  };
+}
+
+/**
  * The routes that handle an alert: depth-first, children in order, the first matching child
  * ends the search unless it has `continue: true`; a node none of whose children match handles
  * the alert itself. Empty when the node's own matchers fail.

@@ -1,7 +1,13 @@
 // The alerting configuration compiled for the engine: the route tree, receivers with their
 // integrations, inhibition rules, named time intervals and the timeouts.
 import type { InhibitRuleSpec } from './inhibitor.js';
-import { buildRouteTree, type RouteNode, type RouteSpec } from './route.js';
+import {
+  buildImplicitRoute,
+  buildRouteTree,
+  type ImplicitRouteSpec,
+  type RouteNode,
+  type RouteSpec,
+} from './route.js';
 import { parseTimeInterval, type TimeInterval, type TimeIntervalSpec } from './time-interval.js';
 
 /** One integration of a receiver: the n-th entry of its `<kind>_configs` list. */
@@ -18,6 +24,11 @@ export interface ReceiverSpec {
 
 export interface AlertingSetup {
   readonly route: RouteNode;
+  /**
+   * Routes Lookout adds outside the configured tree (chat subscriptions); every alert is
+   * routed to each of them before the tree is walked.
+   */
+  readonly implicitRoutes?: readonly RouteNode[] | undefined;
   readonly receivers: ReadonlyMap<string, ReceiverSpec>;
   readonly inhibitRules: readonly InhibitRuleSpec[];
   readonly timeIntervals: ReadonlyMap<string, readonly TimeInterval[]>;
@@ -80,16 +91,38 @@ export interface AlertingSpec {
   readonly intake_resolve_timeout?: number | undefined;
 }
 
-export function compileSetup(spec: AlertingSpec, options: { externalUrl?: string } = {}): AlertingSetup {
+/** A receiver Lookout adds itself, with the one route that feeds it. */
+export interface ImplicitReceiver extends ImplicitRouteSpec {
+  /** Its one integration (e.g. `telegram` for chat subscriptions); index 0, sends resolved alerts. */
+  readonly integration: string;
+}
+
+export function compileSetup(
+  spec: AlertingSpec,
+  options: { externalUrl?: string; implicitReceivers?: readonly ImplicitReceiver[] } = {},
+): AlertingSetup {
+  const route = buildRouteTree(spec.route);
+  const receivers = new Map<string, ReceiverSpec>(
+    spec.receivers.map((r) => [r.name, { name: r.name, integrations: integrationsOf(r) }]),
+  );
+  const implicitRoutes: RouteNode[] = [];
+  for (const implicit of options.implicitReceivers ?? []) {
+    if (receivers.has(implicit.receiver))
+      throw new RangeError(`receiver "${implicit.receiver}" is configured already; pick another name`);
+    receivers.set(implicit.receiver, {
+      name: implicit.receiver,
+      integrations: [{ kind: implicit.integration, index: 0, sendResolved: true }],
+    });
+    implicitRoutes.push(buildImplicitRoute(route, implicit));
+  }
   const timeIntervals = new Map<string, TimeInterval[]>();
   for (const named of [...spec.time_intervals, ...(spec.mute_time_intervals ?? [])]) {
     timeIntervals.set(named.name, named.time_intervals.map(parseTimeInterval));
   }
   return {
-    route: buildRouteTree(spec.route),
-    receivers: new Map(
-      spec.receivers.map((r) => [r.name, { name: r.name, integrations: integrationsOf(r) }]),
-    ),
+    route,
+    implicitRoutes,
+    receivers,
     inhibitRules: spec.inhibit_rules,
     timeIntervals,
     resolveTimeoutMs: spec.global.resolve_timeout,

@@ -26,7 +26,12 @@ export interface LookoutFlavor {
     /** Whether the user may read (and, for members, act in) this namespace. */
     canAccess(namespace: string): boolean;
     /** Records a command or action in the audit log (who, what, arguments, result). */
-    audit(action: string, args: Readonly<Record<string, unknown>>, result: AuditResult, detail?: string): Promise<void>;
+    audit(
+      action: string,
+      args: Readonly<Record<string, unknown>>,
+      result: AuditResult,
+      detail?: string,
+    ): Promise<void>;
   };
 }
 

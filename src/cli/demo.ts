@@ -8,10 +8,10 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { Hono } from 'hono';
 import { stringify } from 'yaml';
 import { parseConfig, type Config } from '../config/index.js';
+import { isLoopbackHost } from '../config/sections/http.js';
 import type { Notification } from '../domain/notification.js';
-import { createLookout } from '../main.js';
-import { SimCluster } from '../sim/cluster.js';
-import { startSimServer, type SimServer } from '../sim/server/index.js';
+import type { Lookout } from '../main.js';
+import type { SimServer } from '../sim/server/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import { loggerFor } from './context.js';
 import { runUntilSignal } from './serve.js';
@@ -41,7 +41,14 @@ export function demoConfig(options: { kubeconfig: string; listen: string; dataDi
 } {
   const document = {
     storage: { url: `sqlite:${join(options.dataDir, 'demo.db')}` },
-    http: { listen: options.listen },
+    // On a loopback address the demo opens without signing in; elsewhere the bootstrap token
+    // printed at start signs in.
+    http: {
+      listen: options.listen,
+      auth: {
+        mode: isLoopbackHost(options.listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')) ? 'none' : 'login',
+      },
+    },
     clusters: [{ name: 'demo', kubeconfig: options.kubeconfig }],
     alerting: {
       route: {
@@ -119,6 +126,10 @@ async function runDemo(
   let listen = opts.listen;
   const [host, port] = listen.split(':') as [string, string];
   if (port === '0') listen = `${host}:${await freePort(host)}`;
+  // Loaded here, not at the top: other commands should not pay for the simulator.
+  const { createLookout } = await import('../main.js');
+  const { SimCluster } = await import('../sim/cluster.js');
+  const { startSimServer } = await import('../sim/server/index.js');
   const cluster = new SimCluster({
     scenario: 'mixed',
     seed: opts.seed,
@@ -130,7 +141,7 @@ async function runDemo(
   const configFile = join(dataDir, 'demo.yaml');
   const { config, yaml } = demoConfig({ kubeconfig, listen, dataDir });
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
-  let lookout: ReturnType<typeof createLookout> | undefined;
+  let lookout: Lookout | undefined;
   await runUntilSignal(
     {
       async start() {
@@ -143,7 +154,13 @@ async function runDemo(
         });
         writeFileSync(kubeconfig, sim.kubeconfig(), { mode: 0o600 });
         writeFileSync(configFile, yaml);
-        lookout = createLookout({ config, log, scrubber, mounts: [consoleReceiver(print)] });
+        lookout = createLookout({
+          config,
+          log,
+          scrubber,
+          mounts: [consoleReceiver(print)],
+          openPaths: ['/demo/console'],
+        });
         await lookout.start();
         const url = lookout.url ?? `http://${listen}`;
         print(
@@ -152,7 +169,7 @@ async function runDemo(
             `Lookout demo is running at ${url}`,
             `  watching a simulated cluster "demo" (scenario mixed) at ${sim.url}`,
             '',
-            'Try:',
+            `Open ${url}/ui in a browser, or try:`,
             `  curl ${url}/api/v1/pods?abnormal=true     abnormal pods and why`,
             `  curl ${url}/api/v1/crashes                 crashes with exit reasons (…/crashes/ID for the logs)`,
             `  curl ${url}/api/v2/alerts                  firing alerts (Alertmanager's API)`,

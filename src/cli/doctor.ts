@@ -1,8 +1,13 @@
-// `lookout doctor`: one pass/fail line per check — the config, the database, and each
-// cluster and receiver as those areas add their checks.
+// `lookout doctor`: one pass/fail line per check — the config, the database, each cluster (and
+// its metrics API), each receiver integration and the chat bot.
 import type { Command } from 'commander';
+import { chatChecks } from '../chat/doctor-checks.js';
+import { clusterChecks } from '../cluster/doctor-checks.js';
 import { loadConfig, resolveConfigPath, type Config } from '../config/index.js';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, errorMessage } from '../lib/errors.js';
+import { lookoutVersion } from '../lib/version.js';
+import { metricsApiChecks } from '../metrics/builtin/metrics-api-check.js';
+import { receiverChecks } from '../notify/doctor-checks.js';
 import { openStore } from '../store/index.js';
 import { globals } from './context.js';
 
@@ -42,7 +47,13 @@ export const storageChecks: DoctorChecks = (config) => [
   },
 ];
 
-const ALL_CHECKS: DoctorChecks[] = [storageChecks];
+const ALL_CHECKS: DoctorChecks[] = [
+  storageChecks,
+  clusterChecks,
+  metricsApiChecks,
+  (config) => receiverChecks(config.alerting.receivers ?? [], { version: lookoutVersion() }),
+  chatChecks,
+];
 
 export async function runDoctor(
   config: Config,

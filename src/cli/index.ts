@@ -2,17 +2,22 @@
 // The `lookout` command line. Each command lives in its own file; this one builds the tree
 // and installs the process-level safety nets.
 import { Command, CommanderError } from 'commander';
+import { registerAuth } from '../http/auth/auth-command.js';
 import { lookoutVersion } from '../lib/version.js';
 import { registerAlerts } from './alerts.js';
+import { registerAudit } from './audit.js';
 import { registerConfig } from './config.js';
 import { validateGlobalFlags } from './context.js';
 import { registerDemo } from './demo.js';
 import { registerDoctor } from './doctor.js';
 import { registerHistory } from './history.js';
 import { registerMigrate } from './migrate.js';
+import { registerQuery } from './query.js';
 import { registerServe } from './serve.js';
 import { registerSim } from './sim.js';
 import { registerSilence } from './silence.js';
+import { registerTop } from './top.js';
+import { registerUsers } from './users.js';
 
 export function buildProgram(): Command {
   const program = new Command('lookout')
@@ -37,6 +42,11 @@ export function buildProgram(): Command {
   registerHistory(program);
   registerAlerts(program);
   registerSilence(program);
+  registerUsers(program);
+  registerAudit(program);
+  registerTop(program);
+  registerQuery(program);
+  registerAuth(program);
   return program;
 }
 

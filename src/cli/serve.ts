@@ -1,6 +1,6 @@
 // `lookout serve`: run Lookout until SIGINT/SIGTERM, then stop cleanly (exit 0).
 import type { Command } from 'commander';
-import { createLookout, type Lookout } from '../main.js';
+import type { Lookout } from '../main.js';
 import type { Logger } from '../telemetry/logger.js';
 import { loadConfigOrExit, loggerFor } from './context.js';
 
@@ -11,6 +11,7 @@ export function registerServe(program: Command): void {
     .action(async (_opts, command: Command) => {
       const config = loadConfigOrExit(command);
       const { log, scrubber } = loggerFor(command, config);
+      const { createLookout } = await import('../main.js');
       const lookout = createLookout({ config, log, scrubber });
       await runUntilSignal(lookout, log);
     });

@@ -5,9 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../lib/duration.js';
-import { SCENARIO_NAMES, SimCluster, isScenarioName, type ScenarioName } from '../sim/cluster.js';
-import { SCENARIOS } from '../sim/scenarios/index.js';
-import { startSimServer, type SimServer } from '../sim/server/index.js';
+import { SCENARIOS, SCENARIO_NAMES, isScenarioName, type ScenarioName } from '../sim/scenarios/index.js';
+import type { SimServer } from '../sim/server/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import { loggerFor } from './context.js';
 import { runUntilSignal } from './serve.js';
@@ -110,6 +109,9 @@ export async function runSim(options: SimOptions, log: Logger): Promise<void> {
       'kubectl sends no bearer token over plain HTTP; add --tls for the token to be checked by kubectl',
     );
   }
+  // The simulator is loaded only by the commands that run it.
+  const { SimCluster } = await import('../sim/cluster.js');
+  const { startSimServer } = await import('../sim/server/index.js');
   const cluster = new SimCluster({
     scenario: options.scenario,
     seed: options.seed,

@@ -1,4 +1,4 @@
-// Reads the previous container instance's log tail — the lines written just before a crash.
+// Reads a container instance's log tail — for crashes, the lines written just before it ended.
 import { KubeApiError } from '../lib/errors.js';
 import type { KubeClient } from './kube-client.js';
 
@@ -23,9 +23,10 @@ export class LogUnavailableError extends Error {
   }
 }
 
-export async function fetchPreviousLogTail(
+/** The log tail of a container instance: the current one, or with `previous` the last terminated one. */
+export async function fetchLogTail(
   client: KubeClient,
-  target: { namespace: string; pod: string; container: string },
+  target: { namespace: string; pod: string; container: string; previous: boolean },
   options: LogTailOptions,
   signal?: AbortSignal,
 ): Promise<LogTail> {
@@ -38,7 +39,7 @@ export async function fetchPreviousLogTail(
       path,
       {
         container: target.container,
-        previous: true,
+        previous: target.previous,
         tailLines: options.tailLines,
         limitBytes: options.maxBytes * 4,
       },

@@ -15,13 +15,21 @@ import { queryEvents } from '../store/repos/event-repo.js';
 import type { HistoryUpdate } from './history-writer.js';
 
 export interface LogSource {
-  /** The previous instance's log tail; throws with `retry: true` when waiting may help. */
-  previousLogs(
+  /**
+   * The log tail of the crashed instance; throws with `retry: true` when waiting may help.
+   * `previous`: read the last terminated instance (the container runs again) rather than the
+   * current one (the container is still terminated, or waiting to restart) — the kubelet serves
+   * the crashed instance under the one or the other depending on that state.
+   */
+  crashLogs(
     cluster: string,
-    target: { namespace: string; pod: string; container: string },
+    target: { namespace: string; pod: string; container: string; previous: boolean },
     signal: AbortSignal,
   ): Promise<{ text: string; truncated: boolean }>;
 }
+
+/** Whether a container runs again (its crashed instance is then the "previous" one). */
+export type ContainerRunning = (cluster: string, podUid: string, container: string) => boolean;
 
 export interface CrashLogOptions {
   /** Keep trying this long after the crash was seen. */
@@ -49,9 +57,18 @@ export class CrashLogWorker {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #waiting: CrashRecord[] = [];
 
-  constructor(store: Store, source: LogSource, log: Logger, options: Partial<CrashLogOptions> = {}) {
+  readonly #running: ContainerRunning;
+
+  constructor(
+    store: Store,
+    source: LogSource,
+    running: ContainerRunning,
+    log: Logger,
+    options: Partial<CrashLogOptions> = {},
+  ) {
     this.#store = store;
     this.#source = source;
+    this.#running = running;
     this.#log = log;
     this.#o = { ...DEFAULT_CRASH_LOG_OPTIONS, ...options };
   }
@@ -107,7 +124,8 @@ export class CrashLogWorker {
     let error: string | undefined;
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        tail = await this.#source.previousLogs(crash.cluster, crash, signal);
+        const previous = this.#running(crash.cluster, crash.podUid, crash.container);
+        tail = await this.#source.crashLogs(crash.cluster, { ...crash, previous }, signal);
         break;
       } catch (e) {
         error = errorMessage(e);

@@ -66,7 +66,12 @@ export class WatchPipeline {
       batchSize: config.collect.batch_size,
     });
     const c = config.collect.crash_logs;
-    this.crashLogs = new CrashLogWorker(store, deps.logs, log.child({ component: 'crash-logs' }), {
+    const running = (cluster: string, podUid: string, container: string): boolean => {
+      const pod = this.writer.state(cluster)?.get('Pod', podUid);
+      const c = pod?.kind === 'Pod' ? pod.containers.find((x) => x.name === container) : undefined;
+      return c?.state.kind === 'running';
+    };
+    this.crashLogs = new CrashLogWorker(store, deps.logs, running, log.child({ component: 'crash-logs' }), {
       retryForMs: c.retry_for,
       eventsWindowMs: c.events_window,
     });

@@ -1,6 +1,6 @@
 // The Hono application: health, readiness, metrics, status, and whatever API and UI routes
 // the composition root mounts. Every error leaves as { "error": { "code", "message" } }.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
@@ -17,7 +17,15 @@ export interface HttpDeps {
   /** What `/api/v1/status` shows: version, uptime, config summary (never secrets). */
   readonly status: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   readonly scrubber?: SecretScrubber;
+  /**
+   * Runs before every route except /healthz, /readyz and /metrics (which probes and Prometheus
+   * reach without credentials): sign-in, roles and CSRF checks.
+   */
+  readonly auth?: MiddlewareHandler;
 }
+
+/** Paths that stay open whatever the auth settings. */
+const UNAUTHENTICATED = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Adds routes to the app; areas (events, alerts, UI…) each provide one. */
 export type HttpMount = (app: Hono) => void;
@@ -39,6 +47,9 @@ export function createHttpApp(deps: HttpDeps, mounts: readonly HttpMount[] = [])
       'request',
     );
   });
+
+  const auth = deps.auth;
+  if (auth) app.use((c, next) => (UNAUTHENTICATED.has(c.req.path) ? next() : auth(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

@@ -17,6 +17,11 @@ export interface ConfiguredNotifier {
 export interface NotifierContext {
   readonly version: string;
   readonly log: Logger;
+  /**
+   * The chat bot's token when Lookout runs one. Alert buttons go only under messages sent by
+   * that bot, since only it can answer their presses. Unset (no bot): no buttons.
+   */
+  readonly chatBotToken?: string | undefined;
 }
 
 /** Every integration of every receiver, keyed as the outbox keys its rows. */
@@ -33,7 +38,16 @@ export function createNotifiers(
         deadLetterAfterMs: receiver.dead_letter_after,
       });
     };
-    receiver.telegram_configs.forEach((config, i) => add('telegram', i, new TelegramNotifier({ config })));
+    receiver.telegram_configs.forEach((config, i) =>
+      add(
+        'telegram',
+        i,
+        new TelegramNotifier({
+          config,
+          buttons: context.chatBotToken !== undefined && config.bot_token.reveal() === context.chatBotToken,
+        }),
+      ),
+    );
     receiver.slack_configs.forEach((config, i) =>
       add(
         'slack',

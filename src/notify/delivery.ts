@@ -21,6 +21,13 @@ export interface DeliveryOptions {
   /** Lookout's metrics registry (never the global one). */
   readonly registry: Registry;
   readonly version: string;
+  /**
+   * The token of the chat bot running in this Lookout: Telegram receivers sending with the same
+   * bot put Silence/Acknowledge/Logs buttons under alerts (the bot answers the presses).
+   */
+  readonly chatBotToken?: string | undefined;
+  /** Integrations that are not receivers of the config (chat subscriptions). */
+  readonly extraNotifiers?: readonly ConfiguredNotifier[];
   readonly clock?: Clock;
   /** Fine-tuning of the dispatcher (poll interval, backoff, lease…); defaults suit production. */
   readonly dispatcher?: Partial<Omit<DispatcherOptions, 'db' | 'workers' | 'log' | 'metrics' | 'clock'>>;
@@ -40,10 +47,14 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   const clock = options.clock ?? systemClock;
   const log = options.log.child({ component: 'delivery' });
   const db = options.store.db;
-  const notifiers: ConfiguredNotifier[] = createNotifiers(options.receivers, {
-    version: options.version,
-    log,
-  });
+  const notifiers: ConfiguredNotifier[] = [
+    ...createNotifiers(options.receivers, {
+      version: options.version,
+      log,
+      chatBotToken: options.chatBotToken,
+    }),
+    ...(options.extraNotifiers ?? []),
+  ];
   const metrics = createDeliveryMetrics({
     registry: options.registry,
     queueDepth: () => countPending(db),

@@ -1,21 +1,17 @@
 // NATS JetStream: publishes each notification's JSON (Alertmanager's webhook body) to a subject
 // built from its labels, with Nats-Msg-Id = the outbox key so JetStream drops a re-send.
-import {
-  connect,
-  credsAuthenticator,
-  headers,
-  nanos,
-  NatsError,
-  type ConnectionOptions,
-  type JetStreamClient,
-  type NatsConnection,
-} from 'nats';
+import type * as NatsModule from 'nats';
+import type { ConnectionOptions, JetStreamClient, NatsConnection } from 'nats';
 import type { NatsConfig } from '../config/sections/receivers.js';
+import { lazyRequire } from '../lib/lazy-require.js';
 import { NotifyError, errorMessage } from '../lib/errors.js';
 import { redactUrl } from '../lib/secret.js';
 import { renderSubject, subjectWildcard } from './nats-subject.js';
 import type { DeliveryAttempt, DeliveryResult, Notifier } from './notifier.js';
 import { webhookBody } from './webhook-notifier.js';
+
+/** The NATS client is loaded when the first NATS receiver is built. */
+const natsApi = lazyRequire<typeof NatsModule>('nats');
 
 /** JetStream's API error code for "stream not found". */
 const STREAM_NOT_FOUND = 10059;
@@ -58,7 +54,8 @@ export class NatsNotifier implements Notifier {
       if (c.password) options.pass = c.password.reveal();
     }
     if (c.token) options.token = c.token.reveal();
-    if (c.creds) options.authenticator = credsAuthenticator(new TextEncoder().encode(c.creds.reveal()));
+    if (c.creds)
+      options.authenticator = natsApi().credsAuthenticator(new TextEncoder().encode(c.creds.reveal()));
     return options;
   }
 
@@ -67,7 +64,7 @@ export class NatsNotifier implements Notifier {
     if (this.#closed)
       return Promise.reject(new NotifyError('NATS integration is closed', { retryable: true }));
     this.#connection ??= (async () => {
-      const nc = await connect(this.#connectOptions());
+      const nc = await natsApi().connect(this.#connectOptions());
       try {
         if (this.#config.stream) await this.#ensureStream(nc);
         return { nc, js: nc.jetstream({ timeout: this.#config.timeout }) };
@@ -89,13 +86,14 @@ export class NatsNotifier implements Notifier {
       await jsm.streams.info(stream.name);
       return;
     } catch (error) {
-      if (!(error instanceof NatsError) || error.api_error?.err_code !== STREAM_NOT_FOUND) throw error;
+      if (!(error instanceof natsApi().NatsError) || error.api_error?.err_code !== STREAM_NOT_FOUND)
+        throw error;
     }
     await jsm.streams.add({
       name: stream.name,
       subjects: stream.subjects ?? [subjectWildcard(this.#config.subject)],
-      duplicate_window: nanos(stream.duplicate_window),
-      max_age: nanos(stream.max_age),
+      duplicate_window: natsApi().nanos(stream.duplicate_window),
+      max_age: natsApi().nanos(stream.max_age),
     });
   }
 
@@ -113,7 +111,7 @@ export class NatsNotifier implements Notifier {
     } catch (error) {
       throw this.#classify(error, 'connect to');
     }
-    const h = headers();
+    const h = natsApi().headers();
     h.set('Content-Type', 'application/json');
     h.set('Lookout-Receiver', notification.receiver);
     try {
@@ -131,7 +129,7 @@ export class NatsNotifier implements Notifier {
 
   #classify(error: unknown, doing: string): NotifyError {
     const where = redactUrl(this.#config.url.reveal());
-    if (error instanceof NatsError) {
+    if (error instanceof natsApi().NatsError) {
       const permanent = [
         'AUTHORIZATION_VIOLATION',
         'BAD_AUTHENTICATION',

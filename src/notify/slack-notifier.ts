@@ -1,17 +1,18 @@
 // Slack: with a bot token, Block Kit messages through @slack/web-api (chat.postMessage, then
 // chat.update in place), each namespace in its own channel; or an incoming webhook.
+import type * as SlackModule from '@slack/web-api';
 import { createHash } from 'node:crypto';
-import {
-  ErrorCode,
+import type {
   LogLevel,
   WebClient,
-  type Logger as SlackLogger,
-  type WebAPIHTTPError,
-  type WebAPIPlatformError,
-  type WebAPIRateLimitedError,
-  type WebAPIRequestError,
+  Logger as SlackLogger,
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
 } from '@slack/web-api';
 import type { SlackConfig } from '../config/sections/receivers.js';
+import { lazyRequire } from '../lib/lazy-require.js';
 import type { Notification, NotificationAlert } from '../domain/notification.js';
 import { NotifyError, errorMessage } from '../lib/errors.js';
 import { commonOf, planIncident, readIncidentState, type IncidentState } from './incident.js';
@@ -25,6 +26,9 @@ import {
   messageData,
   type CompiledTemplate,
 } from './templates.js';
+
+/** The Slack client is loaded when the first Slack receiver is built. */
+const slackApi = lazyRequire<typeof SlackModule>('@slack/web-api');
 
 /** About one message a second per channel (Slack's guidance for chat.postMessage). */
 const PER_CHANNEL: readonly RateRule[] = [{ limit: 1, windowMs: 1000 }];
@@ -91,7 +95,7 @@ export class SlackNotifier implements Notifier {
     this.#text = compileTemplate(config.text ?? DEFAULT_BODY, 'slack');
     if (config.bot_token) {
       this.#apiBase = webApiBase(config.api_url?.reveal());
-      this.#client = new WebClient(config.bot_token.reveal(), {
+      this.#client = new (slackApi().WebClient)(config.bot_token.reveal(), {
         slackApiUrl: this.#apiBase,
         // The outbox retries; the client must not retry on its own for half an hour.
         retryConfig: { retries: 0 },
@@ -292,7 +296,7 @@ export class SlackNotifier implements Notifier {
   #classify(error: unknown, channel: string, attempt: DeliveryAttempt): NotifyError {
     const coded = error as { code?: unknown };
     switch (coded.code) {
-      case ErrorCode.RateLimitedError: {
+      case slackApi().ErrorCode.RateLimitedError: {
         const retryAfterMs = Math.max(1, (error as WebAPIRateLimitedError).retryAfter) * 1000;
         attempt.rateLimited(this.#rateKey(channel), retryAfterMs);
         return new NotifyError(`Slack rate-limited the call; retry after ${retryAfterMs / 1000}s`, {
@@ -302,14 +306,14 @@ export class SlackNotifier implements Notifier {
           cause: error,
         });
       }
-      case ErrorCode.PlatformError: {
+      case slackApi().ErrorCode.PlatformError: {
         const code = (error as WebAPIPlatformError).data.error;
         return new NotifyError(`Slack answered ${code}`, {
           retryable: RETRYABLE_SLACK_ERRORS.has(code),
           cause: error,
         });
       }
-      case ErrorCode.HTTPError: {
+      case slackApi().ErrorCode.HTTPError: {
         const status = (error as WebAPIHTTPError).statusCode;
         return new NotifyError(`Slack answered HTTP ${status}`, {
           retryable: status >= 500,
@@ -317,7 +321,7 @@ export class SlackNotifier implements Notifier {
           cause: error,
         });
       }
-      case ErrorCode.RequestError:
+      case slackApi().ErrorCode.RequestError:
         return new NotifyError(
           `Slack could not be reached: ${errorMessage((error as WebAPIRequestError).original)}`,
           {
@@ -384,7 +388,9 @@ const RETRYABLE_SLACK_ERRORS = new Set([
 
 function platformError(error: unknown): string | undefined {
   const coded = error as { code?: unknown };
-  return coded.code === ErrorCode.PlatformError ? (error as WebAPIPlatformError).data.error : undefined;
+  return coded.code === slackApi().ErrorCode.PlatformError
+    ? (error as WebAPIPlatformError).data.error
+    : undefined;
 }
 
 /** Alertmanager's bot-token style gives `…/api/chat.postMessage`; the client wants `…/api/`. */
@@ -422,7 +428,7 @@ function subset(notification: Notification, alerts: readonly NotificationAlert[]
 }
 
 function slackLogger(log: SlackNotifierOptions['log']): SlackLogger {
-  let level = LogLevel.DEBUG;
+  let level = slackApi().LogLevel.DEBUG;
   const forward = (...msg: unknown[]): void =>
     log?.debug({ source: 'slack-web-api' }, msg.map(String).join(' '));
   return {

@@ -1,6 +1,10 @@
 // Telegram through grammY's Bot API client: one message per incident, edited in place as alerts
 // join and resolve, split under 4,096 characters, HTML escaped, errors classified for retry.
-import { Api, GrammyError, HttpError } from 'grammy';
+import type * as GrammyModule from 'grammy';
+import { createHash } from 'node:crypto';
+import type { Api } from 'grammy';
+import { lazyRequire } from '../lib/lazy-require.js';
+import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { TelegramConfig } from '../config/sections/receivers.js';
 import type { Notification } from '../domain/notification.js';
 import { NotifyError, errorMessage } from '../lib/errors.js';
@@ -16,6 +20,9 @@ import {
   messageData,
   type CompiledTemplate,
 } from './templates.js';
+
+/** grammY is loaded when the first Telegram receiver is built. */
+const grammy = lazyRequire<typeof GrammyModule>('grammy');
 
 /** About one message a second per chat (Telegram's guidance). */
 const PER_CHAT: readonly RateRule[] = [{ limit: 1, windowMs: 1000 }];
@@ -45,6 +52,62 @@ function readRef(value: unknown): TelegramRef | undefined {
 
 export interface TelegramNotifierOptions {
   readonly config: TelegramConfig;
+  /**
+   * Put Silence 1h, Silence 24h, Acknowledge and Show logs buttons under messages with firing
+   * alerts (default true). Lookout's chat bot answers them when it runs with the same token.
+   */
+  readonly buttons?: boolean;
+}
+
+/** What an alert message's buttons do. */
+export type AlertAction = 'silence1h' | 'silence24h' | 'ack' | 'logs';
+
+const ACTION_CODES: Readonly<Record<AlertAction, string>> = {
+  silence1h: 's1',
+  silence24h: 's24',
+  ack: 'ack',
+  logs: 'log',
+};
+
+/** A button's target: the alert group (hashed group key) and one alert of it (fingerprint). */
+export interface AlertButtonData {
+  readonly action: AlertAction;
+  /** First 10 hex digits of the SHA-1 of the group key. */
+  readonly group: string;
+  readonly fingerprint: string;
+}
+
+/** The short hash buttons carry for a group key (callback data holds at most 64 bytes). */
+export function groupKeyHash(groupKey: string): string {
+  return createHash('sha1').update(groupKey).digest('hex').slice(0, 10);
+}
+
+/** `al:<action>:<group hash>:<fingerprint>`, well within Telegram's 64 bytes. */
+export function encodeAlertButton(data: AlertButtonData): string {
+  return `al:${ACTION_CODES[data.action]}:${data.group}:${data.fingerprint}`;
+}
+
+export function decodeAlertButton(text: string): AlertButtonData | undefined {
+  const m = /^al:(s1|s24|ack|log):([0-9a-f]{10}):([0-9a-f]{16})$/.exec(text);
+  if (!m) return undefined;
+  const action = (Object.keys(ACTION_CODES) as AlertAction[]).find((a) => ACTION_CODES[a] === m[1])!;
+  return { action, group: m[2]!, fingerprint: m[3]! };
+}
+
+/** The buttons under a message: only while an alert fires (there is nothing to act on after). */
+export function alertKeyboard(notification: Notification): InlineKeyboardMarkup | undefined {
+  const firing = notification.alerts.find((a) => a.status === 'firing');
+  if (!firing) return undefined;
+  const base = { group: groupKeyHash(notification.groupKey), fingerprint: firing.fingerprint };
+  const button = (text: string, action: AlertAction) => ({
+    text,
+    callback_data: encodeAlertButton({ ...base, action }),
+  });
+  const row2 = [button('✅ Acknowledge', 'ack')];
+  if (firing.labels.pod) row2.push(button('📜 Show logs', 'logs'));
+  return {
+    inline_keyboard: [[button('🔕 Silence 1h', 'silence1h'), button('🔕 Silence 24h', 'silence24h')], row2],
+  };
 }
 
 export class TelegramNotifier implements Notifier {
@@ -58,12 +121,14 @@ export class TelegramNotifier implements Notifier {
   readonly #chatKey: string;
   readonly #botKey: string;
   readonly #chatRules: readonly RateRule[];
+  readonly #buttons: boolean;
 
   constructor(options: TelegramNotifierOptions) {
     const config = options.config;
     this.#config = config;
+    this.#buttons = options.buttons ?? true;
     this.mergesGroup = config.update_message;
-    this.#api = new Api(config.bot_token.reveal(), {
+    this.#api = new (grammy().Api)(config.bot_token.reveal(), {
       apiRoot: config.api_url.replace(/\/+$/, ''),
       timeoutSeconds: Math.max(1, Math.ceil(config.timeout / 1000)),
     });
@@ -103,14 +168,17 @@ export class TelegramNotifier implements Notifier {
       return { consumed: plan.consumed, skipped: true, ref: previous };
     }
     const parts = this.render(plan.view);
+    const keyboard = this.#keyboard(plan.view);
     const oldIds = plan.fresh ? [] : [...(previous?.messageIds ?? [])];
     const ids: number[] = [];
     for (let i = 0; i < parts.length; i++) {
       const existing = oldIds[i];
+      // The buttons go under the last part; edits of the others carry none.
+      const markup = i === parts.length - 1 ? keyboard : undefined;
       const id =
         existing === undefined
-          ? await this.#post(parts[i]!, attempt)
-          : await this.#edit(existing, parts[i]!, attempt);
+          ? await this.#post(parts[i]!, attempt, markup)
+          : await this.#edit(existing, parts[i]!, attempt, markup);
       ids.push(id);
       await attempt.saveProgress({ state: plan.state, messageIds: [...ids, ...oldIds.slice(i + 1)] });
     }
@@ -134,11 +202,12 @@ export class TelegramNotifier implements Notifier {
       notification = { ...notification, alerts: firing };
     }
     const parts = this.render(notification);
+    const keyboard = this.#keyboard(notification);
     // A retry of a split message resumes after the parts already delivered.
     const done = previous?.rowId === row.id ? previous.messageIds.length : 0;
     const ids = previous?.rowId === row.id ? [...previous.messageIds] : [];
     for (let i = done; i < parts.length; i++) {
-      ids.push(await this.#post(parts[i]!, attempt));
+      ids.push(await this.#post(parts[i]!, attempt, i === parts.length - 1 ? keyboard : undefined));
       await attempt.saveProgress({ messageIds: ids, rowId: row.id } satisfies TelegramRef);
     }
     return { consumed: 1, ref: { messageIds: ids, rowId: row.id } satisfies TelegramRef };
@@ -159,10 +228,15 @@ export class TelegramNotifier implements Notifier {
     return mode ? { parse_mode: mode } : {};
   }
 
-  async #post(text: string, attempt: DeliveryAttempt): Promise<number> {
+  #keyboard(notification: Notification): InlineKeyboardMarkup | undefined {
+    return this.#buttons ? alertKeyboard(notification) : undefined;
+  }
+
+  async #post(text: string, attempt: DeliveryAttempt, keyboard?: InlineKeyboardMarkup): Promise<number> {
     await this.#throttle(attempt);
     const other = {
       ...this.#options(),
+      ...(keyboard ? { reply_markup: keyboard } : {}),
       ...(this.#config.message_thread_id !== undefined
         ? { message_thread_id: this.#config.message_thread_id }
         : {}),
@@ -196,9 +270,19 @@ export class TelegramNotifier implements Notifier {
     }
   }
 
-  async #edit(messageId: number, text: string, attempt: DeliveryAttempt): Promise<number> {
+  async #edit(
+    messageId: number,
+    text: string,
+    attempt: DeliveryAttempt,
+    keyboard?: InlineKeyboardMarkup,
+  ): Promise<number> {
     await this.#throttle(attempt);
-    const other = { ...this.#options(), link_preview_options: { is_disabled: true } };
+    // An edit without reply_markup would keep stale buttons; an empty keyboard removes them.
+    const other = {
+      ...this.#options(),
+      link_preview_options: { is_disabled: true },
+      ...(this.#buttons ? { reply_markup: keyboard ?? { inline_keyboard: [] } } : {}),
+    };
     try {
       await this.#api.editMessageText(
         this.#config.chat_id,
@@ -209,14 +293,14 @@ export class TelegramNotifier implements Notifier {
       );
       return messageId;
     } catch (error) {
-      if (error instanceof GrammyError && /message is not modified/i.test(error.description))
+      if (error instanceof grammy().GrammyError && /message is not modified/i.test(error.description))
         return messageId;
       if (
-        error instanceof GrammyError &&
+        error instanceof grammy().GrammyError &&
         /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/i.test(error.description)
       ) {
         // Someone deleted the message (or it is too old to edit): the incident gets a new one.
-        return this.#post(text, attempt);
+        return this.#post(text, attempt, keyboard);
       }
       if (isParseError(error)) {
         await this.#api
@@ -224,11 +308,14 @@ export class TelegramNotifier implements Notifier {
             this.#config.chat_id,
             messageId,
             toPlain(text),
-            { link_preview_options: { is_disabled: true } },
+            {
+              link_preview_options: { is_disabled: true },
+              ...(this.#buttons ? { reply_markup: keyboard ?? { inline_keyboard: [] } } : {}),
+            },
             grammySignal(attempt.signal),
           )
           .catch((e: unknown) => {
-            if (e instanceof GrammyError && /message is not modified/i.test(e.description)) return;
+            if (e instanceof grammy().GrammyError && /message is not modified/i.test(e.description)) return;
             throw this.#classify(e, attempt);
           });
         return messageId;
@@ -239,7 +326,7 @@ export class TelegramNotifier implements Notifier {
 
   /** Telegram's answer → retry or not: 429 waits retry_after; 5xx and the network retry; 4xx do not. */
   #classify(error: unknown, attempt: DeliveryAttempt): NotifyError {
-    if (error instanceof GrammyError) {
+    if (error instanceof grammy().GrammyError) {
       const status = error.error_code;
       const description = `Telegram answered ${status}: ${error.description}`;
       if (status === 429) {
@@ -255,7 +342,7 @@ export class TelegramNotifier implements Notifier {
       }
       return new NotifyError(description, { retryable: status >= 500, status, cause: error });
     }
-    if (error instanceof HttpError) {
+    if (error instanceof grammy().HttpError) {
       return new NotifyError(`Telegram could not be reached: ${errorMessage(error.error)}`, {
         retryable: true,
         cause: error,
@@ -281,14 +368,14 @@ export class TelegramNotifier implements Notifier {
   }
 
   #classifyPlain(error: unknown): NotifyError {
-    if (error instanceof GrammyError) {
+    if (error instanceof grammy().GrammyError) {
       return new NotifyError(`Telegram answered ${error.error_code}: ${error.description}`, {
         retryable: error.error_code >= 500 || error.error_code === 429,
         status: error.error_code,
         cause: error,
       });
     }
-    if (error instanceof HttpError) {
+    if (error instanceof grammy().HttpError) {
       return new NotifyError(`Telegram could not be reached: ${errorMessage(error.error)}`, {
         retryable: true,
         cause: error,
@@ -310,7 +397,7 @@ function grammySignal(signal: AbortSignal): GrammySignal {
 
 function isParseError(error: unknown): boolean {
   return (
-    error instanceof GrammyError &&
+    error instanceof grammy().GrammyError &&
     error.error_code === 400 &&
     /can't parse entities/i.test(error.description)
   );

@@ -1,10 +1,15 @@
 // Message templates: Liquid (LiquidJS) with output escaped for the target markup, a few filters
 // for logs and markup, and the data a template sees (the notification plus ready-made fields).
-import { Liquid } from 'liquidjs';
+import type * as LiquidModule from 'liquidjs';
+import type { Liquid } from 'liquidjs';
 import type { Labels } from '../domain/alert.js';
 import type { Notification, NotificationAlert } from '../domain/notification.js';
+import { lazyRequire } from '../lib/lazy-require.js';
 import { signalName } from './explain.js';
 import { bold, codeBlock, escapeFor, inlineCode, link, type MarkupFormat } from './markup.js';
+
+/** LiquidJS is loaded when the first template is parsed. */
+const liquid = lazyRequire<typeof LiquidModule>('liquidjs');
 
 /** A template that failed to parse; the message says where. */
 export class TemplateError extends Error {
@@ -24,7 +29,7 @@ export interface CompiledTemplate {
 const RENDER_LIMIT_MS = 2000;
 
 function createEngine(format: MarkupFormat): Liquid {
-  const engine = new Liquid({
+  const engine = new (liquid().Liquid)({
     // Templates come from the config file: no file-system includes, no prototype lookups.
     templates: {},
     ownPropertyOnly: true,

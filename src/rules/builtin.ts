@@ -16,6 +16,7 @@ import {
   type PodCreatedRule,
   type Rule,
 } from './rule.js';
+import { THRESHOLD_RULES } from './threshold.js';
 
 type S<K extends keyof RulesConfig> = RulesConfig[K];
 
@@ -453,6 +454,7 @@ export const BUILTIN_RULES: readonly Rule[] = [
   nodeNotReady,
   nodePressure,
   pvcPending,
+  ...THRESHOLD_RULES,
   warningEvent,
   podCreated,
 ];

@@ -10,7 +10,7 @@ import type { PodSnapshot } from '../domain/kube.js';
 import type { ClusterStateView } from '../history/cluster-state.js';
 import { errorMessage } from '../lib/errors.js';
 import { BUILTIN_RULES } from './builtin.js';
-import { namespaceAllowed, type Candidate, type Rule } from './rule.js';
+import { namespaceAllowed, type Candidate, type ResourceUsage, type Rule } from './rule.js';
 
 export type AlertSink = (alerts: Alert[]) => Promise<void>;
 
@@ -29,6 +29,8 @@ export interface RuleEngineOptions {
   readonly rules?: readonly Rule[];
   /** Minimum time between two change-driven evaluations of one cluster. */
   readonly throttleMs?: number;
+  /** The latest resource samples of a cluster, for the threshold rules (built-in metrics). */
+  readonly usage?: (cluster: string) => ResourceUsage | undefined;
 }
 
 interface Pending {
@@ -43,7 +45,8 @@ interface ClusterRuleState {
 }
 
 export class RuleEngine {
-  readonly #o: Required<Omit<RuleEngineOptions, 'cooldowns'>> & { cooldowns?: CooldownStore | undefined };
+  readonly #o: Required<Omit<RuleEngineOptions, 'cooldowns' | 'usage'>> &
+    Pick<RuleEngineOptions, 'cooldowns' | 'usage'>;
   readonly #clusters = new Map<string, ClusterRuleState>();
   readonly #cooldowns = new Map<string, number>();
   #chain: Promise<void> = Promise.resolve();
@@ -135,13 +138,14 @@ export class RuleEngine {
       const endsAt = now + 4 * Math.max(interval, 1000);
       const seen = new Set<string>();
       const out: Alert[] = [];
+      const usage = this.#o.usage?.(state.cluster);
       for (const rule of this.#o.rules) {
         if (rule.kind !== 'level') continue;
         const settings = this.#settings(rule.name);
         if (!settings.enabled) continue;
         let candidates: Candidate[];
         try {
-          candidates = rule.evaluate(state, now, settings);
+          candidates = rule.evaluate(state, now, settings, usage);
         } catch (error) {
           this.#o.log.error(
             { rule: rule.name, err: errorMessage(error) },

@@ -15,10 +15,39 @@ export interface Candidate {
   readonly cooldownKey?: string | undefined;
 }
 
+/** A node's latest usage sample. CPU in cores, memory in bytes; undefined when not known. */
+export interface NodeUsageSample {
+  readonly node: string;
+  readonly cpuCores: number | undefined;
+  readonly memoryBytes: number | undefined;
+  readonly cpuCapacityCores: number | undefined;
+  readonly memoryCapacityBytes: number | undefined;
+}
+
+/** A container's latest usage sample with its limits (undefined: not set). */
+export interface ContainerUsageSample {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+  readonly cpuCores: number | undefined;
+  readonly memoryBytes: number | undefined;
+  readonly cpuLimitCores: number | undefined;
+  readonly memoryLimitBytes: number | undefined;
+}
+
+/** The latest resource samples of a cluster (built-in metrics), for threshold rules. */
+export interface ResourceUsage {
+  /** When the samples were taken (epoch ms). */
+  readonly at: number;
+  readonly nodes: readonly NodeUsageSample[];
+  readonly containers: readonly ContainerUsageSample[];
+}
+
 export interface LevelRule {
   readonly kind: 'level';
   readonly name: RuleName;
-  evaluate(state: ClusterStateView, now: number, settings: RuleSettings): Candidate[];
+  /** `usage` is the cluster's latest resource samples, when Lookout collects them. */
+  evaluate(state: ClusterStateView, now: number, settings: RuleSettings, usage?: ResourceUsage): Candidate[];
 }
 
 export interface CrashRule {

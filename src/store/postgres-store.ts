@@ -1,6 +1,7 @@
 // The scale-out store: PostgreSQL through a `pg` pool.
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { lazyRequire } from '../lib/lazy-require.js';
 import { redactUrl } from '../lib/secret.js';
 import type { Database } from './database.js';
 import { KyselyStore, type Store } from './store.js';
@@ -10,16 +11,19 @@ export interface PostgresStoreOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** The PostgreSQL driver is loaded only when a postgres:// storage URL is used. */
+const loadPg = lazyRequire<typeof pg>('pg');
+
 const INT8_OID = 20;
 
 function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
   if (oid === INT8_OID) return (value: string): number => Number(value);
-  return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+  return loadPg().types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
 }
 
 /** Opens a pool to the PostgreSQL database at `url`. Connects lazily. */
 export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,

@@ -45,7 +45,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     handle = new BetterSqlite3(file);
     handle.pragma('journal_mode = WAL');
     handle.pragma('synchronous = NORMAL');
-    handle.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    // better-sqlite3 waits for a lock synchronously, blocking the event loop: keep the wait short
+    // and let callers retry asynchronously (the history writer retries a batch with backoff).
+    handle.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 1000}`);
     handle.pragma('foreign_keys = ON');
     // Recommended for long-lived connections: cheap, and keeps statistics fresh enough.
     handle.pragma('optimize = 0x10002');

@@ -49,6 +49,19 @@ interface Scenario {
 
 const TIMERS = 'group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 1h';
 
+/**
+ * Every time in the scenarios (step times and the route's timers) is stretched by this much, so
+ * a busy machine's scheduling delays stay well inside the margins between ticks and steps.
+ */
+const SCALE = 2;
+
+function scaleTimers(config: string): string {
+  return config.replace(
+    /\b(group_wait|group_interval|repeat_interval): (\d+(?:\.\d+)?)(ms|s|m|h)\b/g,
+    (_m, key: string, value: string, unit: string) => `${key}: ${Number(value) * SCALE}${unit}`,
+  );
+}
+
 // Timing rule that keeps both sides away from tick boundaries: groups are created at whole
 // seconds (ticks then fall on whole seconds too) and existing groups are touched at x.5 s.
 const SCENARIOS: readonly Scenario[] = [
@@ -339,8 +352,9 @@ async function postJson(url: string, body: unknown): Promise<Response> {
 
 async function runScenario(scenario: Scenario, recorder: Recorder) {
   const id = Math.random().toString(36).slice(2, 8);
-  const amConfig = scenario.config.replaceAll('URL', `${recorder.url}/am-${id}`);
-  const lookoutConfig = scenario.config.replaceAll('URL', `${recorder.url}/lo-${id}`);
+  const scaled = scaleTimers(scenario.config);
+  const amConfig = scaled.replaceAll('URL', `${recorder.url}/am-${id}`);
+  const lookoutConfig = scaled.replaceAll('URL', `${recorder.url}/lo-${id}`);
   const am = await startAlertmanager(`global: { resolve_timeout: 5m }\n${amConfig}`);
   const dir = tempDir('lookout-diff-');
   const store = openSqliteStore(join(dir.path, 'lookout.db'));
@@ -371,7 +385,7 @@ async function runScenario(scenario: Scenario, recorder: Recorder) {
   try {
     const start = Date.now();
     for (const step of scenario.steps) {
-      await sleep(start + step.at * 1000 - Date.now());
+      await sleep(start + step.at * 1000 * SCALE - Date.now());
       if (step.expire) {
         const ids = silenceIds.get(step.expire)!;
         for (const [base, sid] of [
@@ -408,7 +422,7 @@ async function runScenario(scenario: Scenario, recorder: Recorder) {
         }
       }
     }
-    await sleep(start + scenario.end * 1000 - Date.now());
+    await sleep(start + scenario.end * 1000 * SCALE - Date.now());
     await alerting.idle();
     const fromOutbox = (await outbox(store)).map((r) => ({
       channel: `${r.receiver}/${r.integrationIndex}`,

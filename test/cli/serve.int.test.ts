@@ -18,7 +18,7 @@ describe('lookout serve', () => {
     const config = join(dir.path, 'serve.yaml');
     writeFileSync(
       config,
-      `storage:\n  url: sqlite:${join(dir.path, 'data', 'lookout.db')}\nhttp:\n  listen: 127.0.0.1:${port}\n`,
+      `storage:\n  url: sqlite:${join(dir.path, 'data', 'lookout.db')}\nhttp:\n  listen: 127.0.0.1:${port}\n  auth:\n    mode: none\n`,
     );
     const child = spawnCli(['serve', '--config', config]);
     const done = collect(child);

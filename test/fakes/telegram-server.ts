@@ -28,8 +28,8 @@ export interface FakeMessage {
   /** How many times the text was edited. */
   edits: number;
   deleted: boolean;
-  /** For photos and documents. */
-  file?: { field: string; name: string; size: number; type: string };
+  /** For photos and documents; `bytes` holds what was uploaded. */
+  file?: { field: string; name: string; size: number; type: string; bytes?: Buffer };
   caption?: string;
   date: number;
 }
@@ -199,7 +199,7 @@ export class FakeTelegram {
   /** A user presses an inline button under a message. */
   userPresses(
     chatId: number,
-    from: { id: number; first_name?: string },
+    from: { id: number; first_name?: string; username?: string },
     messageId: number,
     data: string,
   ): number {
@@ -214,12 +214,22 @@ export class FakeTelegram {
           ? {
               message_id: messageId,
               date: message.date,
-              chat: { id: chatId, type: 'private' },
+              chat: { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' },
               text: message.text,
+              ...(message.entities.length > 0 ? { entities: message.entities } : {}),
+              ...(message.reply_markup ? { reply_markup: message.reply_markup } : {}),
             }
           : undefined,
       },
     });
+  }
+
+  /** Answers of callback queries (the toast or alert text a user saw), in order. */
+  callbackAnswers(): Array<{ text: string | undefined; showAlert: boolean }> {
+    return this.callsOf('answerCallbackQuery').map((c) => ({
+      text: typeof c.params.text === 'string' ? c.params.text : undefined,
+      showAlert: c.params.show_alert === true || c.params.show_alert === 'true',
+    }));
   }
 
   get commands(): unknown[] {
@@ -384,6 +394,8 @@ export class FakeTelegram {
           'message is too long',
         );
         if ('error' in parsed) return bad(parsed.error);
+        // Without a parse mode, formatting may come as explicit entities (as when re-sending a message's own).
+        if (!p.parse_mode && Array.isArray(p.entities)) parsed.entities = p.entities as TelegramEntity[];
         if (
           parsed.text === message.text &&
           JSON.stringify(parsed.entities) === JSON.stringify(message.entities) &&
@@ -454,7 +466,13 @@ export class FakeTelegram {
           caption: caption.text,
           file:
             file instanceof Blob
-              ? { field, name: (file as File).name ?? field, size: file.size, type: file.type }
+              ? {
+                  field,
+                  name: (file as File).name ?? field,
+                  size: file.size,
+                  type: file.type,
+                  bytes: Buffer.from(await file.arrayBuffer()),
+                }
               : { field, name: file, size: 0, type: 'file_id' },
           date: Math.floor(this.#now() / 1000),
         };

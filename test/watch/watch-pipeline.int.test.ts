@@ -22,7 +22,7 @@ function lookoutFor(api: TestApi, db: string, extra = ''): Lookout {
   const config = parseConfig(
     [
       `storage: { url: "sqlite:${db}" }`,
-      'http: { listen: "127.0.0.1:0" }',
+      'http: { listen: "127.0.0.1:0", auth: { mode: none } }',
       `clusters: [ { name: sim, kubeconfig: "${api.kubeconfigPath}" } ]`,
       'collect:',
       '  watch: { watchdog: 2s, backoff_initial: 50ms, backoff_max: 500ms, timeout: 30s }',

@@ -1,5 +1,5 @@
 // `collect:` — how Lookout watches its clusters: queue and batch sizes, watch timings,
-// crash-log capture and the grace periods that make a pod abnormal.
+// crash-log capture, the grace periods that make a pod abnormal, and resource-metric sampling.
 import { z } from 'zod';
 import { parseQuantity } from '../../domain/quantity.js';
 import { duration, obj } from '../schema-kit.js';
@@ -52,6 +52,19 @@ const abnormalSchema = obj({
   crash_loop_settle: duration().prefault('5m'),
 });
 
+const metricsSchema = obj({
+  /** Poll metrics.k8s.io (what `kubectl top` reads) for clusters without a `prometheus:`. */
+  enabled: z.boolean().default(true),
+  /** How often nodes' and pods' usage is sampled (metrics-server itself refreshes every 15–60 s). */
+  interval: duration().prefault('30s'),
+  /** How long one poll of a cluster may take before it is abandoned. */
+  timeout: duration().prefault('20s'),
+  /** How often samples are rolled up into 5-minute aggregates and old samples removed. */
+  maintenance_interval: duration().prefault('5m'),
+}).superRefine((m, ctx) => {
+  if (m.interval < 1000) ctx.addIssue({ code: 'custom', path: ['interval'], message: 'must be at least 1s' });
+});
+
 export const collectSchema = obj({
   /** Observations waiting to be written; a full queue slows the watches down (nothing is dropped). */
   queue_size: z.number().int().min(100).max(1_000_000).default(10_000),
@@ -60,6 +73,7 @@ export const collectSchema = obj({
   watch: watchSchema.prefault({}),
   crash_logs: crashLogsSchema.prefault({}),
   abnormal: abnormalSchema.prefault({}),
+  metrics: metricsSchema.prefault({}),
 });
 
 export type CollectConfig = z.output<typeof collectSchema>;

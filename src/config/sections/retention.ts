@@ -11,6 +11,10 @@ export const retentionSchema = obj({
   pod_history: duration().prefault('30d'),
   /** Last known state of deleted objects. */
   deleted_objects: duration().prefault('7d'),
+  /** Raw resource samples (one per node, container and namespace per collection interval). */
+  metrics_raw: duration().prefault('24h'),
+  /** 5-minute aggregates (average and peak) of the resource samples. */
+  metrics_5m: duration().prefault('30d'),
   /** How often the retention job runs. */
   interval: duration().prefault('1h'),
 });

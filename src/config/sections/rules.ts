@@ -37,6 +37,8 @@ function rule<T extends z.core.$ZodLooseShape>(defaults: Defaults, extra: T) {
   });
 }
 
+const percent = (value: number) => z.number().min(0).max(1000).default(value);
+
 /** For point-in-time alerts (a crash, a new pod): how long the alert stays firing. */
 const hold = () => duration().prefault('5m');
 /** Lines of the crashed container's log carried in the alert (the full tail stays in Lookout). */
@@ -73,6 +75,35 @@ export const rulesSchema = obj({
   NodeNotReady: rule({ for: '5m', severity: 'critical' }, {}).prefault({}),
   NodePressure: rule({ for: '5m' }, {}).prefault({}),
   PvcPending: rule({ for: '15m' }, {}).prefault({}),
+  // Threshold rules over the latest resource samples (clusters on built-in metrics).
+  NodeMemoryHigh: rule(
+    { for: '15m' },
+    {
+      /** Fires when the node's available memory is below this % of its memory. */
+      available_below_percent: percent(10),
+    },
+  ).prefault({}),
+  NodeCpuHigh: rule(
+    { for: '15m' },
+    {
+      /** Fires when the node's CPU use is above this % of its CPUs. */
+      above_percent: percent(90),
+    },
+  ).prefault({}),
+  ContainerMemoryNearLimit: rule(
+    { for: '15m' },
+    {
+      /** Fires when a container's memory working set is above this % of its memory limit. */
+      above_percent: percent(90),
+    },
+  ).prefault({}),
+  ContainerCpuNearLimit: rule(
+    { for: '15m' },
+    {
+      /** Fires when a container's CPU use is above this % of its CPU limit (it is being throttled). */
+      above_percent: percent(90),
+    },
+  ).prefault({}),
   WarningEvent: rule(
     { enabled: false },
     {

@@ -8,6 +8,10 @@ import { ruleCooldownMigration } from './0190-rule-cooldowns.js';
 import { outboxMigration } from './0200-outbox.js';
 import { alertingMigration } from './0210-alerting.js';
 import { outboxClaimsMigration } from './0250-outbox-claims.js';
+import { metricsMigration } from './0300-metrics.js';
+import { chatMigration } from './0400-chat.js';
+import { deploymentsMigration } from './0450-deployments.js';
+import { webMigration } from './0500-web.js';
 import type { DialectMigration } from './kit.js';
 
 const ALL: ReadonlyArray<readonly [string, DialectMigration]> = [
@@ -17,6 +21,10 @@ const ALL: ReadonlyArray<readonly [string, DialectMigration]> = [
   ['0200-outbox', outboxMigration],
   ['0210-alerting', alertingMigration],
   ['0250-outbox-claims', outboxClaimsMigration],
+  ['0300-metrics', metricsMigration],
+  ['0400-chat', chatMigration],
+  ['0450-deployments', deploymentsMigration],
+  ['0500-web', webMigration],
 ];
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

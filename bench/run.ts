@@ -1,0 +1,107 @@
+// `npm run bench`: runs every benchmark against the product's performance targets and writes
+// docs/benchmarks.md with the machine and the date. `npm run bench -- charts ingest` runs some
+// of them and only prints (the document always holds one complete run).
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { alertingIntakeBench } from './alerting-intake.js';
+import { chartsBench } from './charts.js';
+import { crashLatency } from './crash-latency.js';
+import { eventIngestBench } from './event-ingest.js';
+import { queriesBench } from './queries.js';
+import { machine, type BenchResult } from './report.js';
+import { simBig } from './sim-big.js';
+import { uiPages } from './ui.js';
+import { watchMemoryBench } from './watch-memory.js';
+
+interface Bench {
+  readonly key: string;
+  /** The product target it measures (P1…P6), or empty. */
+  readonly target: string;
+  readonly run: () => Promise<BenchResult[]>;
+}
+
+const BENCHES: readonly Bench[] = [
+  { key: 'crash', target: 'P1', run: () => crashLatency() },
+  { key: 'ingest', target: 'P2', run: () => eventIngestBench() },
+  { key: 'memory', target: 'P3', run: () => watchMemoryBench() },
+  { key: 'alerting', target: 'P5', run: () => alertingIntakeBench() },
+  { key: 'charts', target: 'P6', run: () => chartsBench() },
+  { key: 'queries', target: 'P6', run: () => queriesBench() },
+  { key: 'ui', target: '', run: () => uiPages() },
+  { key: 'sim', target: '', run: () => simBig() },
+];
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+function render(rows: Array<{ bench: Bench; result: BenchResult }>, failed: string[], started: Date): string {
+  const verdict = (r: BenchResult): string => (r.pass === undefined ? '—' : r.pass ? 'met' : '**not met**');
+  return [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (all benchmarks, about 15 minutes). Targets are the performance targets of',
+    'the product; numbers are from one run on the machine below, with nothing else running.',
+    '',
+    `- Date: ${started.toISOString().slice(0, 10)}`,
+    `- Machine: ${machine()}`,
+    `- Load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+    '',
+    '| # | Benchmark | Result | Target | Verdict | How |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      ({ bench, result }) =>
+        `| ${bench.target || '—'} | ${cell(result.name)} | ${result.value.toLocaleString('en')} ${result.unit} | ${cell(result.target ?? '—')} | ${verdict(result)} | ${cell(result.detail ?? '')} |`,
+    ),
+    ...(failed.length > 0 ? ['', `Benchmarks that did not finish: ${failed.join(', ')}.`] : []),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !BENCHES.some((b) => b.key === w));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.key).join(', ')}`);
+    process.exit(2);
+  }
+  const selected = wanted.length > 0 ? BENCHES.filter((b) => wanted.includes(b.key)) : BENCHES;
+  if (selected.some((b) => b.key === 'memory')) {
+    // Memory is measured on the compiled build, as `lookout serve` runs in production.
+    console.log('building dist/ for the memory benchmark…');
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const started = new Date();
+  const rows: Array<{ bench: Bench; result: BenchResult }> = [];
+  const failed: string[] = [];
+  for (const bench of selected) {
+    console.log(`\n== ${bench.key} ${bench.target}`);
+    const t0 = Date.now();
+    try {
+      for (const result of await bench.run()) {
+        rows.push({ bench, result });
+        const verdict = result.pass === undefined ? '' : result.pass ? ' (met)' : ' (NOT met)';
+        console.log(`${result.name}: ${result.value} ${result.unit}${verdict}`);
+      }
+    } catch (error) {
+      failed.push(bench.key);
+      console.error(
+        `${bench.key} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }
+    console.log(`(${Math.round((Date.now() - t0) / 1000)} s)`);
+  }
+  if (wanted.length === 0) {
+    writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), render(rows, failed, started));
+    console.log('\nwrote docs/benchmarks.md');
+  }
+  process.exit(failed.length > 0 ? 1 : 0);
+}
+
+await main();

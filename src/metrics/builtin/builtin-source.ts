@@ -1,0 +1,529 @@
+// Answers every catalog query from Lookout's own store: the samples the poller took (raw for
+// short ranges, 5-minute aggregates for long ones), the watched HPAs and their scale events.
+// Needs no running Lookout: the CLI reads the same store.
+import type { Labels } from '../../domain/alert.js';
+import type { HpaSnapshot } from '../../domain/kube.js';
+import {
+  TABLE_COLUMNS,
+  type Absent,
+  type Cell,
+  type Point,
+  type QueryName,
+  type QueryParams,
+  type QueryResult,
+  type QuerySource,
+  type ScaleEvent,
+  type Series,
+  type SeriesResult,
+  type TableResult,
+  type TimeRange,
+  type Unlimited,
+} from '../../domain/query.js';
+import { errorMessage } from '../../lib/errors.js';
+import type { Store } from '../../store/index.js';
+import { queryEvents } from '../../store/repos/event-repo.js';
+import {
+  BUCKET_MS,
+  latestTick,
+  readWatermark,
+  samplesAt,
+  seriesGrid,
+  type GridSeries,
+  type Measure,
+  type SampleAt,
+  type SeriesKind,
+} from '../../store/repos/metric-repo.js';
+import { loadLiveObjects } from '../../store/repos/object-repo.js';
+import { checkQuery, type CheckedQuery } from '../query-params.js';
+import { QueryError } from '../query-error.js';
+import { ROLLUP_WATERMARK } from './poller.js';
+
+export interface BuiltinSourceOptions {
+  readonly store: Store;
+  /** The collection interval (how far apart raw samples are). */
+  readonly intervalMs: number;
+  /** How long raw samples are kept; older parts of a range come from the aggregates. */
+  readonly rawRetentionMs: number;
+  /** How far back the hpa table looks for scale events when asked for "now". */
+  readonly scaleEventLookbackMs?: number;
+  /** Scale events listed per HPA, newest first. */
+  readonly scaleEventsPerHpa?: number;
+  readonly now?: () => number;
+}
+
+const NO_LIMIT: Absent = { absent: 'no-limit' };
+const NO_REQUEST: Absent = { absent: 'no-request' };
+const NANO = 1e9;
+
+interface SeriesSpec {
+  readonly kind: SeriesKind;
+  readonly measure: Measure;
+  /** Count series are 0 where there is no sample, not a gap. */
+  readonly count?: boolean;
+}
+
+/** used / of in percent; null when either is unknown or `of` is not positive. */
+function share(used: number | null, of: number | null): number | null {
+  return used === null || of === null || of <= 0 ? null : (100 * used) / of;
+}
+
+/** A container with usage but no (positive) limit: reported, never divided by. */
+function unlimited(used: number | null, limit: number | null): boolean {
+  return used !== null && (limit === null || limit <= 0);
+}
+
+/** An SQL expression as an integer number of millionths (`expr` is in the measure's unit). */
+function micros(expr: string): string {
+  return `cast(round(1000000 * (${expr})) as bigint)`;
+}
+
+/** used / of in percent, over aggregate columns, in SQL; null where `of` is not positive. */
+function sqlShare(used: string, of: string): string {
+  return micros(`100 * cast(${used} as double precision) / (case when ${of} > 0 then ${of} end)`);
+}
+
+function sqlUnlimited(used: string, limit: string): string {
+  return `case when ${used} is not null and coalesce(${limit}, 0) <= 0 then 1 else 0 end`;
+}
+
+/** How each series query reads the samples (docs/queries.md: "The built-in source"). */
+const SERIES: Readonly<Partial<Record<QueryName, SeriesSpec>>> = {
+  'node-memory': {
+    kind: 'node',
+    measure: {
+      raw: ['memory', 'memory_capacity'],
+      value: (used, capacity) =>
+        used === null || capacity === null ? null : share(capacity - used, capacity),
+      aggregate: { micros: sqlShare('memory_capacity - memory_avg', 'memory_capacity') },
+      reduce: 'avg',
+    },
+  },
+  'node-memory-requests': {
+    kind: 'node',
+    measure: {
+      raw: ['memory_request', 'memory_allocatable'],
+      value: share,
+      aggregate: { micros: sqlShare('memory_request', 'memory_allocatable') },
+      reduce: 'avg',
+    },
+  },
+  'node-cpu': {
+    kind: 'node',
+    measure: {
+      raw: ['cpu', 'cpu_capacity'],
+      value: share,
+      aggregate: { micros: sqlShare('cpu_avg', 'cpu_capacity') },
+      reduce: 'avg',
+    },
+  },
+  'cluster-cpu': {
+    kind: 'cluster',
+    measure: {
+      raw: ['cpu', 'cpu_allocatable'],
+      value: share,
+      aggregate: { micros: sqlShare('cpu_avg', 'cpu_allocatable') },
+      reduce: 'avg',
+    },
+  },
+  'container-memory': {
+    kind: 'container',
+    measure: {
+      raw: ['memory', 'memory_limit'],
+      value: share,
+      flag: unlimited,
+      aggregate: {
+        micros: sqlShare('memory_avg', 'memory_limit'),
+        flag: sqlUnlimited('memory_avg', 'memory_limit'),
+      },
+      reduce: 'avg',
+    },
+  },
+  'container-cpu': {
+    kind: 'container',
+    measure: {
+      raw: ['cpu', 'cpu_limit'],
+      value: share,
+      flag: unlimited,
+      aggregate: { micros: sqlShare('cpu_avg', 'cpu_limit'), flag: sqlUnlimited('cpu_avg', 'cpu_limit') },
+      reduce: 'avg',
+    },
+  },
+  'pods-running': {
+    kind: 'namespace',
+    count: true,
+    measure: {
+      raw: ['running'],
+      value: (n) => n,
+      aggregate: { micros: 'running_max * 1000000' },
+      reduce: 'max',
+    },
+  },
+  'pods-abnormal': {
+    kind: 'namespace',
+    count: true,
+    measure: {
+      raw: ['abnormal'],
+      value: (n) => n,
+      aggregate: { micros: 'abnormal_max * 1000000' },
+      reduce: 'max',
+    },
+  },
+};
+
+export class BuiltinSource implements QuerySource {
+  readonly #o: BuiltinSourceOptions;
+  readonly #now: () => number;
+
+  constructor(options: BuiltinSourceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async run(name: QueryName, params: QueryParams, signal?: AbortSignal): Promise<QueryResult> {
+    const q = checkQuery(name, params, this.#now());
+    if (signal?.aborted) throw new QueryError('aborted', 'the query was cancelled');
+    try {
+      switch (q.spec.name) {
+        case 'top-nodes':
+          return await this.#topNodes(q, params.cluster);
+        case 'top-pods':
+          return await this.#topPods(q, params.cluster);
+        case 'hpa':
+          return await this.#hpa(q, params.cluster);
+        default:
+          return await this.#series(q, params.cluster, SERIES[q.spec.name]!);
+      }
+    } catch (error) {
+      if (error instanceof QueryError) throw error;
+      throw new QueryError('unavailable', `Lookout's database could not answer: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  // --- Series -------------------------------------------------------------------------------
+
+  async #series(q: CheckedQuery, cluster: string, spec: SeriesSpec): Promise<SeriesResult> {
+    const range = q.range as TimeRange;
+    const now = this.#now();
+    // Steps of half a bucket or more read buckets: a 12-hour chart would otherwise read 1,440
+    // samples per line.
+    const useAggregates = range.stepMs >= BUCKET_MS / 2 || range.start < now - this.#o.rawRetentionMs;
+    const rolled = useAggregates ? await readWatermark(this.#o.store.db, ROLLUP_WATERMARK) : undefined;
+    const resolution = rolled !== undefined && range.start < rolled ? BUCKET_MS : this.#o.intervalMs;
+    const lookbackMs = 2 * Math.max(resolution, this.#o.intervalMs);
+    const grid = await seriesGrid(this.#o.store.db, {
+      dialect: this.#o.store.dialect,
+      cluster,
+      kind: spec.kind,
+      namespaces: q.namespaces,
+      measure: spec.measure,
+      start: range.start,
+      end: range.end,
+      stepMs: range.stepMs,
+      lookbackMs,
+      aggregatesUntil: rolled,
+      bucketWeight: BUCKET_MS / this.#o.intervalMs,
+    });
+    const namer = nameFor(spec.kind, grid, cluster);
+    const series: Series[] = [];
+    for (const g of grid) {
+      const { points, sampled } = toPoints(g, range, lookbackMs, spec.count === true);
+      if (!sampled) continue;
+      // A namespace whose pods were never abnormal has no line, as with kube-state-metrics.
+      if (q.spec.name === 'pods-abnormal' && points.every((p) => p[1] === 0)) continue;
+      series.push({ name: namer(g), labels: labelsOf(g), points });
+    }
+    series.sort((a, b) => a.name.localeCompare(b.name));
+    const unlimitedList: Unlimited[] = grid
+      .filter((g) => g.flagged)
+      .map((g) => ({ name: namer(g), labels: labelsOf(g) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const notes: string[] = [];
+    if (series.length === 0 && unlimitedList.length === 0 && !(await this.#hasTicks(cluster, range))) {
+      notes.push(
+        `Lookout has no resource samples of cluster "${cluster}" in this time range: was Lookout running and watching it then?`,
+      );
+    }
+    return {
+      kind: 'series',
+      query: q.spec.name,
+      cluster,
+      title: q.spec.title,
+      unit: q.spec.unit ?? 'count',
+      range,
+      series,
+      ...(spec.measure.flag ? { unlimited: unlimitedList } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
+    };
+  }
+
+  async #hasTicks(cluster: string, range: TimeRange): Promise<boolean> {
+    const tick = await latestTick(this.#o.store.db, cluster, range.end);
+    return tick !== undefined && tick >= range.start - 2 * this.#o.intervalMs;
+  }
+
+  // --- Tables -------------------------------------------------------------------------------
+
+  /** The tick a table answers from: the latest at or before `at`, with a note when it is old. */
+  async #tick(cluster: string, at: number): Promise<{ ts: number | undefined; notes: string[] }> {
+    const ts = await latestTick(this.#o.store.db, cluster, at);
+    if (ts === undefined)
+      return {
+        ts,
+        notes: [`Lookout has no resource samples of cluster "${cluster}" yet.`],
+      };
+    const notes: string[] = [];
+    if (at - ts > 3 * this.#o.intervalMs)
+      notes.push(
+        `The latest resource samples are from ${new Date(ts).toISOString()}: is Lookout collecting?`,
+      );
+    return { ts, notes };
+  }
+
+  #table(
+    q: CheckedQuery,
+    cluster: string,
+    at: number,
+    rows: Record<string, Cell>[],
+    notes: string[],
+  ): TableResult {
+    const name = q.spec.name as 'top-nodes' | 'top-pods' | 'hpa';
+    return {
+      kind: 'table',
+      query: name,
+      cluster,
+      title: q.spec.title,
+      at,
+      columns: TABLE_COLUMNS[name],
+      rows,
+      ...(notes.length > 0 ? { notes } : {}),
+    };
+  }
+
+  async #topNodes(q: CheckedQuery, cluster: string): Promise<TableResult> {
+    const { ts, notes } = await this.#tick(cluster, q.at);
+    if (ts === undefined) return this.#table(q, cluster, q.at, [], notes);
+    const samples = await samplesAt(this.#o.store.db, cluster, 'node', ts);
+    const rows = samples
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((s) => {
+        const v = s.values;
+        return {
+          node: s.name,
+          cpu: v.cpu === null ? null : v.cpu / NANO,
+          cpu_percent: percent(v.cpu, v.cpu_allocatable),
+          memory: v.memory,
+          memory_percent: percent(v.memory, v.memory_allocatable),
+          cpu_requests_percent: percent(v.cpu_request, v.cpu_allocatable),
+          cpu_limits_percent: percent(v.cpu_limit, v.cpu_allocatable),
+          memory_requests_percent: percent(v.memory_request, v.memory_allocatable),
+          memory_limits_percent: percent(v.memory_limit, v.memory_allocatable),
+        } satisfies Record<string, Cell>;
+      });
+    if (rows.length > 0 && rows.every((r) => r.cpu === null && r.memory === null))
+      notes.push(
+        'No node usage in these samples: does the cluster serve metrics.k8s.io (is metrics-server installed)?',
+      );
+    return this.#table(q, cluster, ts, rows, notes);
+  }
+
+  async #topPods(q: CheckedQuery, cluster: string): Promise<TableResult> {
+    const { ts, notes } = await this.#tick(cluster, q.at);
+    if (ts === undefined) return this.#table(q, cluster, q.at, [], notes);
+    const samples = await samplesAt(this.#o.store.db, cluster, 'container', ts, q.namespaces);
+    // Ordered by namespace, then pod, as kubectl top pods -A lists them.
+    samples.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    const pods = new Map<string, SampleAt[]>();
+    for (const s of samples) {
+      const key = `${s.namespace}\u0000${s.name}`;
+      const list = pods.get(key) ?? [];
+      list.push(s);
+      pods.set(key, list);
+    }
+    const rows: Array<Record<string, Cell>> = [];
+    for (const containers of pods.values()) {
+      const first = containers[0]!;
+      const used = containers.filter((c) => c.values.cpu !== null || c.values.memory !== null);
+      // kubectl top lists the pods it has usage for; so does Lookout.
+      if (used.length === 0) continue;
+      const cpu = sumOf(containers.map((c) => c.values.cpu));
+      const memory = sumOf(containers.map((c) => c.values.memory));
+      const ofRequest = (value: number | null, field: 'cpu_request' | 'memory_request'): Cell => {
+        const total = sumOf(containers.map((c) => c.values[field])) ?? 0;
+        if (total <= 0) return NO_REQUEST;
+        return value === null ? null : (100 * value) / total;
+      };
+      // A pod has a limit only when every one of its containers has one.
+      const ofLimit = (value: number | null, field: 'cpu_limit' | 'memory_limit'): Cell => {
+        let total = 0;
+        for (const c of containers) {
+          const limit = c.values[field];
+          if (limit === null || limit <= 0) return NO_LIMIT;
+          total += limit;
+        }
+        return value === null ? null : (100 * value) / total;
+      };
+      rows.push({
+        namespace: first.namespace,
+        pod: first.name,
+        cpu: cpu === null ? null : cpu / NANO,
+        memory,
+        cpu_of_request: ofRequest(cpu, 'cpu_request'),
+        cpu_of_limit: ofLimit(cpu, 'cpu_limit'),
+        memory_of_request: ofRequest(memory, 'memory_request'),
+        memory_of_limit: ofLimit(memory, 'memory_limit'),
+      });
+    }
+    return this.#table(q, cluster, ts, rows, notes);
+  }
+
+  async #hpa(q: CheckedQuery, cluster: string): Promise<TableResult> {
+    const db = this.#o.store.db;
+    const lookback = this.#o.scaleEventLookbackMs ?? 6 * 3600_000;
+    const since = q.range?.start ?? q.at - lookback;
+    const keep = this.#o.scaleEventsPerHpa ?? 3;
+    const hpas = (await loadLiveObjects(db, cluster, ['HorizontalPodAutoscaler'])) as HpaSnapshot[];
+    const wanted = q.namespaces.length > 0 ? new Set(q.namespaces) : undefined;
+    const rows: Array<Record<string, Cell>> = [];
+    for (const h of hpas.sort(
+      (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
+    )) {
+      if (wanted && !wanted.has(h.namespace)) continue;
+      const cpuTarget = h.targetCpuUtilization;
+      const cpuNow = h.currentCpuUtilization;
+      rows.push({
+        namespace: h.namespace,
+        hpa: h.name,
+        reference: `${h.target.kind}/${h.target.name}`,
+        targets:
+          cpuTarget === undefined
+            ? '<none>'
+            : `cpu: ${cpuNow === undefined ? '<unknown>' : `${Math.round(cpuNow)}%`}/${Math.round(cpuTarget)}%`,
+        cpu_utilisation: cpuNow ?? null,
+        cpu_target: cpuTarget ?? null,
+        replicas: h.currentReplicas,
+        desired: h.desiredReplicas,
+        min: h.minReplicas,
+        max: h.maxReplicas,
+        last_scale: await this.#scaleEvents(cluster, h, since, q.at, keep),
+      });
+    }
+    return this.#table(q, cluster, q.at, rows, []);
+  }
+
+  /**
+   * The HPA's SuccessfulRescale events inside [since, until], newest first. `from` is the size
+   * the event before it set (looked up even when that one is older than the window).
+   */
+  async #scaleEvents(
+    cluster: string,
+    h: HpaSnapshot,
+    since: number,
+    until: number,
+    keep: number,
+  ): Promise<ScaleEvent[]> {
+    const page = await queryEvents(this.#o.store.db, this.#o.store.dialect, {
+      cluster,
+      namespace: h.namespace,
+      reason: 'SuccessfulRescale',
+      object: `horizontalpodautoscaler/${h.name}`,
+      until,
+      limit: keep + 1,
+    });
+    const parsed = page.items
+      .map((o) => ({ at: o.lastAt, ...parseRescale(o.message) }))
+      .filter((e): e is { at: number; to: number; reason: string | undefined } => e.to !== undefined);
+    const out: ScaleEvent[] = [];
+    for (let i = 0; i < parsed.length && out.length < keep; i++) {
+      const e = parsed[i]!;
+      if (e.at < since) break;
+      const older = parsed[i + 1];
+      out.push({
+        at: e.at,
+        from: older ? older.to : null,
+        to: e.to,
+        ...(e.reason ? { reason: e.reason } : {}),
+      });
+    }
+    return out;
+  }
+}
+
+/** `New size: 4; reason: cpu resource utilization (percentage of request) above target`. */
+export function parseRescale(message: string): { to: number | undefined; reason: string | undefined } {
+  const m = /New size:\s*(\d+)(?:;\s*reason:\s*(.*))?/.exec(message);
+  if (!m) return { to: undefined, reason: undefined };
+  return { to: Number(m[1]), reason: m[2]?.trim() || undefined };
+}
+
+function percent(value: number | null, of: number | null): number | null {
+  return value === null || of === null || of <= 0 ? null : (100 * value) / of;
+}
+
+function sumOf(values: ReadonlyArray<number | null>): number | null {
+  let total: number | null = null;
+  for (const v of values) if (v !== null) total = (total ?? 0) + v;
+  return total;
+}
+
+function labelsOf(g: GridSeries): Labels {
+  switch (g.kind) {
+    case 'node':
+      return { node: g.name };
+    case 'container':
+      return { namespace: g.namespace, pod: g.name, container: g.container };
+    case 'namespace':
+      return { namespace: g.namespace };
+    case 'cluster':
+      return {};
+  }
+}
+
+/** Legend names: node, namespace, the cluster, or `pod/container` (with the namespace when several appear). */
+function nameFor(kind: SeriesKind, all: readonly GridSeries[], cluster: string): (g: GridSeries) => string {
+  if (kind === 'container') {
+    const several = new Set(all.map((g) => g.namespace)).size > 1;
+    return (g) => (several ? `${g.namespace}/${g.name}/${g.container}` : `${g.name}/${g.container}`);
+  }
+  if (kind === 'cluster') return () => cluster;
+  return (g) => g.name;
+}
+
+/**
+ * The points of a series on the range's grid. A step with samples has their value; a step
+ * without (steps shorter than the collection interval, a missed tick) takes the latest value
+ * seen within the look-back; otherwise null — or 0 for counts.
+ */
+function toPoints(
+  g: GridSeries,
+  range: TimeRange,
+  lookbackMs: number,
+  count: boolean,
+): { points: Point[]; sampled: boolean } {
+  const points: Point[] = [];
+  const { values, lookbackWindows: before } = g;
+  const carrySteps = Math.ceil(lookbackMs / range.stepMs);
+  let carried = NaN;
+  let carriedAt = -Infinity;
+  for (let j = 0; j < before; j++) {
+    if (!Number.isNaN(values[j]!)) {
+      carried = values[j]!;
+      carriedAt = j;
+    }
+  }
+  let sampled = false;
+  for (let j = before, t = range.start; t <= range.end; j++, t += range.stepMs) {
+    let v = values[j]!;
+    if (!Number.isNaN(v)) {
+      carried = v;
+      carriedAt = j;
+    } else if (j - carriedAt < carrySteps) {
+      v = carried;
+    }
+    const value = Number.isNaN(v) ? null : v;
+    if (value !== null) sampled = true;
+    points.push([t, value === null && count ? 0 : value]);
+  }
+  return { points, sampled };
+}
