@@ -43,7 +43,7 @@ export async function crashLatency(samples = 36): Promise<BenchResult[]> {
     ].join('\n'),
     { env: {} },
   );
-  const lookout = createLookout({ config, log: silentLogger() });
+  const lookout = await createLookout({ config, log: silentLogger() });
   const stages = new Map<string, Record<string, number>>();
   if (process.env.LOOKOUT_BENCH_STAGES) {
     lookout.pipeline.ingest.onUpdate((updates) => {

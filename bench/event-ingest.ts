@@ -36,7 +36,7 @@ export async function eventIngest(
     `storage: { url: "${url}" }\nhttp: { listen: "127.0.0.1:0", auth: { mode: none } }\nclusters: [ { name: bench, kubeconfig: "${kubeconfig}" } ]\n`,
     { env: {} },
   );
-  const lookout = createLookout({ config, log: silentLogger() });
+  const lookout = await createLookout({ config, log: silentLogger() });
   await lookout.store.migrate();
   const expected = events * (1 + bumps);
   try {

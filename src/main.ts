@@ -8,7 +8,6 @@
 import type { Hono } from 'hono';
 import { createAlerting, type Alerting } from './alerting/alerting.js';
 import { lazyChartRenderer } from './charts/lazy-chart-renderer.js';
-import { createChat } from './chat/create-chat.js';
 import type { TelegramBot } from './chat/telegram-bot.js';
 import { SUBSCRIPTION_ROUTE } from './chat/subscription-notifier.js';
 import { ClusterWatcher } from './cluster/cluster-watcher.js';
@@ -92,7 +91,11 @@ function watchOptions(config: Config): WatchOptions {
   };
 }
 
-export function createLookout(options: LookoutOptions): Lookout {
+/**
+ * Builds Lookout from its config. Asynchronous only because parts a config does not use (the
+ * chat bot and its libraries) are loaded when, and only when, they are configured.
+ */
+export async function createLookout(options: LookoutOptions): Promise<Lookout> {
   const { config, log } = options;
   const scrubber = options.scrubber ?? new SecretScrubber();
   collectSecrets(config, scrubber);
@@ -141,7 +144,7 @@ export function createLookout(options: LookoutOptions): Lookout {
   const charts = lazyChartRenderer();
   const state = (cluster: string): ClusterStateView | undefined => watch.state(cluster);
   const chat = telegram
-    ? createChat({
+    ? (await import('./chat/create-chat.js')).createChat({
         config,
         telegram,
         store,

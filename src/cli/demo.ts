@@ -154,7 +154,7 @@ async function runDemo(
         });
         writeFileSync(kubeconfig, sim.kubeconfig(), { mode: 0o600 });
         writeFileSync(configFile, yaml);
-        lookout = createLookout({
+        lookout = await createLookout({
           config,
           log,
           scrubber,

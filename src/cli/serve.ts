@@ -12,7 +12,7 @@ export function registerServe(program: Command): void {
       const config = loadConfigOrExit(command);
       const { log, scrubber } = loggerFor(command, config);
       const { createLookout } = await import('../main.js');
-      const lookout = createLookout({ config, log, scrubber });
+      const lookout = await createLookout({ config, log, scrubber });
       await runUntilSignal(lookout, log);
     });
 }

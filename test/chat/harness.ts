@@ -194,7 +194,7 @@ export async function startChat(options: ChatOptions = {}): Promise<ChatHarness>
   // Lookout builds and runs its own bot; a test that gives the bot other API clients gets a
   // bot of its own next to a Lookout without one.
   const separateBot = options.botKubeconfig !== undefined;
-  const lookout = createLookout({
+  const lookout = await createLookout({
     config: separateBot ? { ...config, chat: { ...config.chat, telegram: undefined } } : config,
     log: silentLogger(),
   });

@@ -65,7 +65,7 @@ describe('readiness', () => {
       `storage:\n  url: ${database.url}\n  pool_size: 2\nhttp:\n  listen: 127.0.0.1:0\n`,
       { env: {} },
     );
-    const lookout = createLookout({ config, log: silentLogger() });
+    const lookout = await createLookout({ config, log: silentLogger() });
     await lookout.start();
     try {
       expect((await fetch(`${lookout.url}/readyz`)).status).toBe(200);

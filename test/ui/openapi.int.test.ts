@@ -2,10 +2,10 @@
 // alerting, delivery, queries, access, overview) and whatever the composition root mounts.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { undocumentedRoutes } from '../../src/http/api/openapi.js';
-import { createLookout } from '../../src/main.js';
+import { createLookout, type Lookout } from '../../src/main.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -21,11 +21,13 @@ describe('/api/openapi.json', () => {
     `storage:\n  url: sqlite:${join(dir.path, 'l.db')}\nhttp:\n  auth:\n    mode: none\nclusters:\n  - name: demo\n    kubeconfig: ${join(dir.path, 'none.yaml')}\n`,
     { env: {} },
   );
-  const lookout = createLookout({ config, log: silentLogger() });
-  const app = lookout.app;
+  let app: Lookout['app'];
+  beforeAll(async () => {
+    app = (await createLookout({ config, log: silentLogger() })).app;
+  });
 
   it('describes every API route the composition root serves', () => {
-    expect(undocumentedRoutes(lookout.app.routes)).toEqual([]);
+    expect(undocumentedRoutes(app.routes)).toEqual([]);
   });
 
   it('is served without sign-in, as OpenAPI 3.1 with the served paths', async () => {

@@ -18,7 +18,7 @@ afterEach(async () => {
   for (const r of running.splice(0).reverse()) await r.stop();
 });
 
-function lookoutFor(api: TestApi, db: string, extra = ''): Lookout {
+async function lookoutFor(api: TestApi, db: string, extra = ''): Promise<Lookout> {
   const config = parseConfig(
     [
       `storage: { url: "sqlite:${db}" }`,
@@ -31,7 +31,7 @@ function lookoutFor(api: TestApi, db: string, extra = ''): Lookout {
     ].join('\n'),
     { env: {} },
   );
-  const lookout = createLookout({ config, log: silentLogger() });
+  const lookout = await createLookout({ config, log: silentLogger() });
   running.push(lookout);
   return lookout;
 }
@@ -73,7 +73,7 @@ describe('watch pipeline', () => {
     const api = await startTestApi(dir.path);
     running.push({ stop: () => api.close() });
     api.store.create('pods', runningPod('web-1'));
-    const lookout = lookoutFor(api, join(dir.path, 'ready.db'));
+    const lookout = await lookoutFor(api, join(dir.path, 'ready.db'));
     await lookout.start();
     await until('ready', async () => (await fetch(`${lookout.url}/readyz`)).status === 200);
     await until('the pod in state', () => lookout.state('sim')?.pod('shop', 'web-1'));
@@ -85,7 +85,7 @@ describe('watch pipeline', () => {
     const api = await startTestApi(dir.path);
     running.push({ stop: () => api.close() });
     api.store.create('pods', runningPod('web-1'));
-    const lookout = lookoutFor(api, join(dir.path, 'chaos.db'));
+    const lookout = await lookoutFor(api, join(dir.path, 'chaos.db'));
     await lookout.start();
     await until('synced', async () => (await fetch(`${lookout.url}/readyz`)).status === 200);
     const uid = (name: string): string | undefined => api.store.get('events', 'shop', name)?.metadata.uid;
@@ -145,7 +145,7 @@ describe('watch pipeline', () => {
     const api = await startTestApi(dir.path);
     running.push({ stop: () => api.close() });
     api.store.create('pods', runningPod('api-1', 'shop', 2));
-    const lookout = lookoutFor(api, join(dir.path, 'crash.db'));
+    const lookout = await lookoutFor(api, join(dir.path, 'crash.db'));
     await lookout.start();
     await until('synced', async () => (await fetch(`${lookout.url}/readyz`)).status === 200);
     // Restarts before the first sync are the baseline: no crash records.
@@ -182,7 +182,7 @@ describe('watch pipeline', () => {
     api.store.create('pods', runningPod('a-1'));
     api.store.create('pods', runningPod('b-1'));
     const db = join(dir.path, 'resume.db');
-    const first = lookoutFor(api, db);
+    const first = await lookoutFor(api, db);
     await first.start();
     await until('synced', async () => (await fetch(`${first.url}/readyz`)).status === 200);
     recordEvent(api.store, 'shop', 'a-1.ev', 'Unhealthy', 'Readiness probe failed', 'a-1');
@@ -200,7 +200,7 @@ describe('watch pipeline', () => {
     api.store.delete('pods', 'shop', 'b-1');
     api.store.create('pods', runningPod('c-1', 'shop', 0));
 
-    const second = lookoutFor(api, db);
+    const second = await lookoutFor(api, db);
     await second.start();
     const uid = (name: string): string | undefined => api.store.get('events', 'shop', name)?.metadata.uid;
     await until('caught up', async () => (await counts(second, uid, 'a-1.ev')).length === 3);
@@ -226,7 +226,7 @@ describe('watch pipeline', () => {
     api.store.create('pods', runningPod('keep-1'));
     api.store.create('pods', runningPod('gone-1'));
     const db = join(dir.path, 'expired.db');
-    const first = lookoutFor(api, db);
+    const first = await lookoutFor(api, db);
     await first.start();
     await until('synced', async () => (await fetch(`${first.url}/readyz`)).status === 200);
     await first.stop();
@@ -234,7 +234,7 @@ describe('watch pipeline', () => {
     api.store.delete('pods', 'shop', 'gone-1');
     for (let i = 0; i < 40; i++)
       api.store.create('configmaps', { metadata: { name: `churn-${i}`, namespace: 'ops' } });
-    const second = lookoutFor(api, db);
+    const second = await lookoutFor(api, db);
     await second.start();
     await until(
       'gone-1 reconciled away',

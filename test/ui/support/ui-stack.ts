@@ -98,7 +98,7 @@ export async function startUiStack(options: UiStackOptions = {}): Promise<UiStac
     { env: {} },
   );
   let bootstrapToken: string | undefined;
-  const lookout = createLookout({
+  const lookout = await createLookout({
     config,
     log,
     announceBootstrapToken: (token) => (bootstrapToken = token),
