@@ -1,4 +1,5 @@
-// Capped exponential backoff with full jitter, and an abortable sleep.
+// Capped exponential backoff with equal jitter (between half and all of the delay), and an
+// abortable sleep.
 
 export interface BackoffPolicy {
   readonly initialMs: number;

@@ -1,20 +1,15 @@
-// The retry policy of the outbox: exponential backoff with jitter, never sooner than the
-// receiver asked (retry_after / Retry-After), and a receiver-wide pause while it is down.
+// The retry policy of the outbox: the shared capped exponential backoff with equal jitter
+// (src/lib/backoff.ts), never sooner than the receiver asked (retry_after / Retry-After).
+import { backoffDelay as jitteredDelay, type BackoffPolicy as BasePolicy } from '../lib/backoff.js';
 
-export interface BackoffPolicy {
-  /** Delay after the first failure. */
-  readonly initialMs: number;
-  /** Longest delay between attempts. */
-  readonly maxMs: number;
-  readonly factor: number;
-}
+export type BackoffPolicy = Required<BasePolicy>;
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 60_000, factor: 2 };
 
 /**
- * The delay before attempt `failures + 1`: `initial × factor^(failures-1)`, capped, with "equal
- * jitter" (between half and all of it) so many rows failing together do not retry in lockstep.
- * `retryAfterMs` from the receiver is a floor.
+ * The delay before attempt `failures + 1`: `initial × factor^(failures-1)`, capped, between half
+ * and all of it so many rows failing together do not retry in lockstep. `retryAfterMs` from the
+ * receiver is a floor.
  */
 export function backoffDelay(
   policy: BackoffPolicy,
@@ -22,7 +17,5 @@ export function backoffDelay(
   retryAfterMs: number | undefined,
   random: () => number = Math.random,
 ): number {
-  const exp = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, failures - 1));
-  const jittered = exp / 2 + random() * (exp / 2);
-  return Math.max(Math.round(jittered), retryAfterMs ?? 0);
+  return Math.max(jitteredDelay(policy, Math.max(0, failures - 1), random), retryAfterMs ?? 0);
 }

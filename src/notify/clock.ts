@@ -1,5 +1,6 @@
 // Time as the delivery code sees it: "now" and an abortable sleep. Production uses the system
 // clock; tests drive a manual clock so a ten-minute outage takes seconds.
+import { sleep } from '../lib/backoff.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -10,19 +11,5 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) {
-        resolve();
-        return;
-      }
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  },
+  sleep,
 };

@@ -25,7 +25,7 @@ const watchSchema = obj({
   watchdog: duration().prefault('3m'),
   /** A full relist this often, as a safety net. */
   relist_interval: duration().prefault('1h'),
-  /** Backoff after errors: the first delay and the cap (full jitter). */
+  /** Backoff after errors: the first delay and the cap (equal jitter: between half and all of each delay). */
   backoff_initial: duration().prefault('1s'),
   backoff_max: duration().prefault('30s'),
 });
