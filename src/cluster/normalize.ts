@@ -10,6 +10,7 @@ import type {
   NamespaceSnapshot,
   NodeSnapshot,
   OwnerRef,
+  PodCondition,
   PodSnapshot,
   PvcSnapshot,
   Resources,
@@ -58,8 +59,8 @@ function labels(value: unknown): Record<string, string> {
 function resources(value: unknown): Resources {
   const r = obj(value);
   return {
-    cpu: parseQuantity(r.cpu as string | undefined),
-    memory: parseQuantity(r.memory as string | undefined),
+    cpu: parseQuantity(r.cpu),
+    memory: parseQuantity(r.memory),
   };
 }
 
@@ -173,6 +174,15 @@ function conditionMap(
   return out;
 }
 
+/** Pod and node conditions: status narrowed to True, False or Unknown. */
+function statusConditions(value: unknown): Record<string, PodCondition> {
+  const out: Record<string, PodCondition> = {};
+  for (const [type, c] of Object.entries(conditionMap(value))) {
+    out[type] = { ...c, status: c.status === 'True' || c.status === 'False' ? c.status : 'Unknown' };
+  }
+  return out;
+}
+
 /** The workload behind a pod: a ReplicaSet named `<deployment>-<pod-template-hash>` belongs to that Deployment. */
 function workloadOf(
   owner: OwnerRef | undefined,
@@ -191,21 +201,7 @@ function workloadOf(
 function pod(raw: Raw, b: BaseFields): PodSnapshot {
   const spec = obj(raw.spec);
   const status = obj(raw.status);
-  const conditions: Record<
-    string,
-    { status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string; since?: number }
-  > = {};
-  for (const c of arr(status.conditions)) {
-    const type = str(c.type);
-    if (!type) continue;
-    const s = str(c.status);
-    conditions[type] = {
-      status: s === 'True' || s === 'False' ? s : 'Unknown',
-      reason: str(c.reason),
-      message: str(c.message),
-      since: time(c.lastTransitionTime),
-    };
-  }
+  const conditions = statusConditions(status.conditions);
   return {
     kind: 'Pod',
     ...b,
@@ -265,21 +261,7 @@ function event(raw: Raw, b: BaseFields): EventSnapshot | string {
 function node(raw: Raw, b: BaseFields): NodeSnapshot {
   const spec = obj(raw.spec);
   const status = obj(raw.status);
-  const conditions: Record<
-    string,
-    { status: 'True' | 'False' | 'Unknown'; reason?: string; message?: string; since?: number }
-  > = {};
-  for (const c of arr(status.conditions)) {
-    const type = str(c.type);
-    if (!type) continue;
-    const s = str(c.status);
-    conditions[type] = {
-      status: s === 'True' || s === 'False' ? s : 'Unknown',
-      reason: str(c.reason),
-      message: str(c.message),
-      since: time(c.lastTransitionTime),
-    };
-  }
+  const conditions = statusConditions(status.conditions);
   const capacity = obj(status.capacity);
   const allocatable = obj(status.allocatable);
   const roles = Object.keys(b.labels)
@@ -297,8 +279,8 @@ function node(raw: Raw, b: BaseFields): NodeSnapshot {
       effect: str(t.effect) ?? '',
       value: str(t.value),
     })),
-    capacity: { ...resources(capacity), pods: parseQuantity(capacity.pods as string | undefined) },
-    allocatable: { ...resources(allocatable), pods: parseQuantity(allocatable.pods as string | undefined) },
+    capacity: { ...resources(capacity), pods: parseQuantity(capacity.pods) },
+    allocatable: { ...resources(allocatable), pods: parseQuantity(allocatable.pods) },
     roles,
     kubeletVersion: str(obj(status.nodeInfo).kubeletVersion),
     internalIP: str(address?.address),
@@ -402,7 +384,7 @@ function pvc(raw: Raw, b: BaseFields): PvcSnapshot {
     phase: str(status.phase) ?? 'Pending',
     storageClass: str(spec.storageClassName),
     volumeName: str(spec.volumeName),
-    requested: parseQuantity(obj(obj(spec.resources).requests).storage as string | undefined),
+    requested: parseQuantity(obj(obj(spec.resources).requests).storage),
   };
 }
 

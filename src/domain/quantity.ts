@@ -22,13 +22,13 @@ const DECIMAL: Record<string, number> = {
   E: 1e18,
 };
 
-/** Parses a quantity; undefined when the text is not one. */
-export function parseQuantity(text: string | number | undefined | null): number | undefined {
-  if (text === undefined || text === null) return undefined;
-  if (typeof text === 'number') return Number.isFinite(text) ? text : undefined;
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/.exec(
-    text.trim(),
-  );
+const QUANTITY_RE = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+
+/** Parses a quantity (cores for CPU, bytes for memory); undefined when the value is not one. */
+export function parseQuantity(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const m = QUANTITY_RE.exec(value.trim());
   if (!m) return undefined;
   const base = Number(m[1]);
   if (m[2]) return base * 10 ** Number(m[2].slice(1));

@@ -1,6 +1,7 @@
 // Small building blocks of the pages: times, badges, label chips, stat cards, tables that
 // scroll on a phone, pagers, chart placeholders the browser script draws into, and notices.
 import type { Child, FC } from 'hono/jsx';
+import type { CrashRecord } from '../../domain/history.js';
 import { raw } from 'hono/html';
 import { oneLine, relative, utc } from './format.js';
 
@@ -240,4 +241,40 @@ export const ConditionsSection: FC<{
       ))}
     </Table>
   </Section>
+);
+
+/**
+ * The crashes of one pod (container and restart columns) or of one workload (pod column), each
+ * row linking to its crash page.
+ */
+export const CrashTable: FC<{
+  crashes: readonly CrashRecord[];
+  of: 'pod' | 'workload';
+  now: number;
+  testid: string;
+}> = ({ crashes, of, now, testid }) => (
+  <Table
+    head={
+      of === 'pod' ? ['When', 'Container', 'Reason', 'Exit', 'Restart'] : ['When', 'Pod', 'Reason', 'Exit']
+    }
+    rows={crashes.length}
+    testid={testid}
+    empty="No crashes."
+  >
+    {crashes.map((k) => (
+      <tr>
+        <td>
+          <a href={`/ui/crashes/${k.id}`}>
+            <Time at={k.finishedAt ?? k.observedAt} now={now} />
+          </a>
+        </td>
+        <td>{of === 'pod' ? k.container : k.pod}</td>
+        <td>
+          <Badge tone={toneOf(k.reason)}>{k.reason}</Badge>
+        </td>
+        <td class="num">{k.exitCode}</td>
+        {of === 'pod' ? <td class="num">{k.restartCount}</td> : null}
+      </tr>
+    ))}
+  </Table>
 );

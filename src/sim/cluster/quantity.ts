@@ -1,40 +1,9 @@
-// Kubernetes resource quantities for the simulator: parse `100m`, `0.5`, `128Mi`, `1G`, `2e3`
-// into numbers, and print CPU and memory the way the kubelet and metrics-server do.
+// Kubernetes resource quantities for the simulator: parsed as everywhere in Lookout
+// (src/domain/quantity.ts), printed the way the kubelet and metrics-server do.
 
-const BINARY: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const DECIMAL: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
+import { parseQuantity } from '../../domain/quantity.js';
 
-const QUANTITY_RE = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
-
-/** The numeric value of a quantity (cores for CPU, bytes for memory); undefined if malformed. */
-export function parseQuantity(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const m = QUANTITY_RE.exec(value.trim());
-  if (!m) return undefined;
-  const base = Number(m[1]);
-  if (m[2]) return base * 10 ** Number(m[2].slice(1));
-  const suffix = m[3] ?? '';
-  return base * (BINARY[suffix] ?? DECIMAL[suffix] ?? 1);
-}
+export { parseQuantity };
 
 /** CPU in millicores from a quantity; 0 when absent or malformed. */
 export function milliCpu(value: unknown): number {
@@ -67,7 +36,7 @@ export function formatKi(byteCount: number): string {
 /** `512Mi`, `2Gi`: for spec-side values written by scenarios. */
 export function formatBinary(byteCount: number): string {
   for (const unit of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'] as const) {
-    const size = BINARY[unit]!;
+    const size = parseQuantity(`1${unit}`)!;
     if (byteCount >= size && byteCount % size === 0) return `${byteCount / size}${unit}`;
   }
   return String(Math.round(byteCount));

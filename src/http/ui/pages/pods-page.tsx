@@ -5,7 +5,17 @@ import type { ContainerSnapshot, PodSnapshot } from '../../../domain/kube.js';
 import { queryAbnormal, queryLifecycle } from '../../../store/repos/pod-history-repo.js';
 import { queryCrashes } from '../../../store/repos/crash-repo.js';
 import { queryEvents } from '../../../store/repos/event-repo.js';
-import { Badge, Chart, ConditionsSection, Notice, Section, Table, Time, toneOf } from '../components.js';
+import {
+  Badge,
+  Chart,
+  ConditionsSection,
+  CrashTable,
+  Notice,
+  Section,
+  Table,
+  Time,
+  toneOf,
+} from '../components.js';
 import { bytes, cores, RANGES, shortDuration, utc } from '../format.js';
 import { podHref, timelineHref, workloadHref } from '../links.js';
 import { renderErrorPage, renderPage } from '../render.js';
@@ -411,28 +421,7 @@ export function podsPages(deps: UiDeps) {
 
           <div class="grid2">
             <Section title="Crashes">
-              <Table
-                head={['When', 'Container', 'Reason', 'Exit', 'Restart']}
-                rows={crashes.items.length}
-                testid="pod-crashes"
-                empty="No crashes."
-              >
-                {crashes.items.map((k) => (
-                  <tr>
-                    <td>
-                      <a href={`/ui/crashes/${k.id}`}>
-                        <Time at={k.finishedAt ?? k.observedAt} now={now} />
-                      </a>
-                    </td>
-                    <td>{k.container}</td>
-                    <td>
-                      <Badge tone={toneOf(k.reason)}>{k.reason}</Badge>
-                    </td>
-                    <td class="num">{k.exitCode}</td>
-                    <td class="num">{k.restartCount}</td>
-                  </tr>
-                ))}
-              </Table>
+              <CrashTable crashes={crashes.items} of="pod" now={now} testid="pod-crashes" />
             </Section>
             <Section
               title="Events"

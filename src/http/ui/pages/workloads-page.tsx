@@ -4,7 +4,7 @@ import type { Context, Hono } from 'hono';
 import type { WorkloadKind, WorkloadSnapshot } from '../../../domain/kube.js';
 import { queryCrashes } from '../../../store/repos/crash-repo.js';
 import { queryEvents } from '../../../store/repos/event-repo.js';
-import { Badge, Chart, ConditionsSection, Section, Table, Time, toneOf } from '../components.js';
+import { Badge, Chart, ConditionsSection, CrashTable, Section, Table, Time, toneOf } from '../components.js';
 import { RANGES } from '../format.js';
 import { podHref, timelineHref, workloadHref } from '../links.js';
 import { renderErrorPage, renderPage } from '../render.js';
@@ -285,27 +285,7 @@ export function workloadsPages(deps: UiDeps) {
                 </a>
               }
             >
-              <Table
-                head={['When', 'Pod', 'Reason', 'Exit']}
-                rows={crashes.items.length}
-                testid="workload-crashes"
-                empty="No crashes."
-              >
-                {crashes.items.map((k) => (
-                  <tr>
-                    <td>
-                      <a href={`/ui/crashes/${k.id}`}>
-                        <Time at={k.finishedAt ?? k.observedAt} now={now} />
-                      </a>
-                    </td>
-                    <td>{k.pod}</td>
-                    <td>
-                      <Badge tone={toneOf(k.reason)}>{k.reason}</Badge>
-                    </td>
-                    <td class="num">{k.exitCode}</td>
-                  </tr>
-                ))}
-              </Table>
+              <CrashTable crashes={crashes.items} of="workload" now={now} testid="workload-crashes" />
             </Section>
             <Section
               title="Events"
