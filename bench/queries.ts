@@ -3,18 +3,26 @@
 // objects joined by the production tick builder); 24 h of samples every 30 s are generated
 // with a realistic shape (daily wave, noise, per-container levels from requests and limits),
 // inserted in batches, rolled up by the production rollup; then each catalog query is timed
-// over the last 24 h at the default ~240 points. Target: under 200 ms per query.
+// over the last 24 h at the default ~240 points, as charts, the web UI and the bot ask it (at
+// most ten lines: `top=10`). Target: under 200 ms per query. The series queries are also timed
+// answering every series (what an export through the API asks), for information.
 // Run: npx tsx bench/queries.ts [hours=24] [sqlite|postgres] [iterations=7]
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import type { MetricsReading } from '../src/cluster/metrics-api.js';
 import { normalize } from '../src/cluster/normalize.js';
-import { QUERY_CATALOG, QUERY_NAMES, rangeEndingAt, type QueryName } from '../src/domain/query.js';
+import {
+  CHART_SERIES,
+  QUERY_CATALOG,
+  QUERY_NAMES,
+  rangeEndingAt,
+  type QueryName,
+} from '../src/domain/query.js';
 import type { WatchedKind } from '../src/domain/kube.js';
 import { ClusterState } from '../src/history/cluster-state.js';
 import { BuiltinSource } from '../src/metrics/builtin/builtin-source.js';
 import { MetricsMaintenance } from '../src/metrics/builtin/maintenance.js';
-import { ROLLUP_WATERMARK } from '../src/metrics/builtin/poller.js';
+import { ROLLUP_WATERMARK, storeTickLeaders } from '../src/metrics/builtin/poller.js';
 import { buildTick, type TickRow } from '../src/metrics/builtin/tick.js';
 import { openPostgresStore, openSqliteStore, type Store } from '../src/store/index.js';
 import {
@@ -205,6 +213,12 @@ async function prepare(
   }));
   const t1 = performance.now();
   await insertSamples(store.db, liveTick);
+  await storeTickLeaders(
+    store.db,
+    CLUSTER,
+    end + INTERVAL_MS,
+    template.map((r, i) => ({ seriesId: liveTick[i]!.seriesId, kind: r.kind, values: r.values })),
+  );
   results.push({
     name: `metrics: one tick of the big cluster (${dialect})`,
     value: Math.round(performance.now() - t1),
@@ -252,6 +266,17 @@ export async function queriesBench(options: QueriesBenchOptions = {}): Promise<B
       options.keepAt && rolled !== undefined
         ? rolled + 2 * INTERVAL_MS
         : await prepare(store, hours, dialect, say, results);
+    if (options.keepAt && rolled !== undefined) {
+      // A kept database made by an older build may lack what its maintenance adds (leaders).
+      await new MetricsMaintenance({
+        store,
+        rawRetentionMs: (hours + 1) * 3600_000,
+        aggregateRetentionMs: 30 * 24 * 3600_000,
+        intervalMs: INTERVAL_MS,
+        log: silentLogger(),
+        now: () => now,
+      }).runOnce();
+    }
     const source = new BuiltinSource({
       store,
       intervalMs: INTERVAL_MS,
@@ -259,10 +284,13 @@ export async function queriesBench(options: QueriesBenchOptions = {}): Promise<B
       now: () => now,
     });
     const range = rangeEndingAt(now, hours * 3600_000);
-    const cases: Array<{ name: QueryName; namespaces?: string[] }> = [];
+    const cases: Array<{ name: QueryName; namespaces?: string[]; top?: number; full?: boolean }> = [];
     for (const name of QUERY_NAMES) {
-      cases.push({ name });
-      if (QUERY_CATALOG[name].scope === 'namespace') cases.push({ name, namespaces: ['team-01'] });
+      const series = QUERY_CATALOG[name].kind === 'series';
+      const top = series ? CHART_SERIES : undefined;
+      cases.push({ name, top });
+      if (QUERY_CATALOG[name].scope === 'namespace') cases.push({ name, namespaces: ['team-01'], top });
+      if (series) cases.push({ name, full: true });
     }
     say(
       `load average before the queries: ${loadavg()
@@ -270,7 +298,7 @@ export async function queriesBench(options: QueriesBenchOptions = {}): Promise<B
         .join(' ')}`,
     );
     for (const c of cases) {
-      const params = { cluster: CLUSTER, namespaces: c.namespaces, range };
+      const params = { cluster: CLUSTER, namespaces: c.namespaces, range, top: c.top };
       const first = await source.run(c.name, params); // warm-up (and the size of the answer)
       const times: number[] = [];
       const cpu: number[] = [];
@@ -287,9 +315,13 @@ export async function queriesBench(options: QueriesBenchOptions = {}): Promise<B
       const cpu50 = percentile(cpu, 50);
       const size =
         first.kind === 'series'
-          ? `${first.series.length.toLocaleString('en')} series × ${first.series[0]?.points.length ?? 0} points`
+          ? `${first.series.length.toLocaleString('en')} series × ${first.series[0]?.points.length ?? 0} points${
+              first.others ? ` and "${first.others.name}"` : ''
+            }`
           : `${first.rows.length.toLocaleString('en')} rows`;
-      const label = `${c.name}${c.namespaces ? ` -n ${c.namespaces.join(',')}` : ''}`;
+      const label = `${c.name}${c.namespaces ? ` -n ${c.namespaces.join(',')}` : ''}${
+        c.full ? ' (every series)' : ''
+      }`;
       say(
         `${label.padEnd(30)} p50 ${p50.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   cpu p50 ${cpu50.toFixed(1).padStart(7)} ms   ${size}`,
       );
@@ -297,8 +329,7 @@ export async function queriesBench(options: QueriesBenchOptions = {}): Promise<B
         name: `query ${label}, ${hours} h (${dialect})`,
         value: Math.round(p95 * 10) / 10,
         unit: 'ms p95',
-        target: `< ${TARGET_MS} ms`,
-        pass: p95 < TARGET_MS,
+        ...(c.full ? {} : { target: `< ${TARGET_MS} ms`, pass: p95 < TARGET_MS }),
         detail: `p50 ${p50.toFixed(1)} ms, CPU p50 ${cpu50.toFixed(1)} ms; ${size}`,
       });
     }

@@ -72,7 +72,7 @@ async function loadHistory(lookout: Lookout, now: number): Promise<{ crashId: nu
       observedAt: at,
     });
   }
-  await insertOccurrences(lookout.store.db, events);
+  await insertOccurrences(lookout.store.db, lookout.store.dialect, events);
   const crashes: NewCrash[] = [];
   for (let i = 0; i < CRASHES; i++) {
     const pod = pick(pods);

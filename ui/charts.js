@@ -17,6 +17,7 @@ const PALETTE = [
   '#17becf',
 ];
 const MAX_SERIES = 10;
+const OTHERS_COLOR = '#a0a0a0';
 
 export function formatValue(v, unit) {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
@@ -149,6 +150,10 @@ export async function drawChart(el) {
     el.dataset.drawn = 'empty';
     return;
   }
+  // Asked with `top`, the answer folds the rest into one line of its own: drawn last, in grey.
+  if (!filter && result.others && result.others.points.length > 0) {
+    series = [...series, { ...result.others, folded: true }];
+  }
   let hidden = 0;
   if (series.length > MAX_SERIES) {
     hidden = series.length - MAX_SERIES;
@@ -182,7 +187,7 @@ export async function drawChart(el) {
       {},
       ...series.map((s, i) => ({
         label: s.name,
-        stroke: PALETTE[i % PALETTE.length],
+        stroke: s.folded ? OTHERS_COLOR : PALETTE[i % PALETTE.length],
         width: bars ? 0 : 1.5,
         fill: bars ? `${PALETTE[i % PALETTE.length]}cc` : undefined,
         paths: bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined,

@@ -28,7 +28,10 @@ export interface AlertInput {
  */
 export function toAlertRecord(input: AlertInput, now: number, resolveTimeoutMs: number): AlertRecord {
   const labels: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.labels)) if (value !== '') labels[name] = value;
+  for (const name in input.labels) {
+    const value = input.labels[name]!;
+    if (value !== '') labels[name] = value;
+  }
   const endsAt = input.endsAt;
   const startsAt = input.startsAt ?? endsAt ?? now;
   return {

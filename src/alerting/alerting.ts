@@ -399,9 +399,13 @@ class AlertingService {
     const now = this.#clock.now();
     const timeout = options.resolveTimeoutMs ?? this.#setup.resolveTimeoutMs;
     const records = inputs.map((a) => toAlertRecord(a, now, timeout));
-    for (const r of records)
-      this.metrics.received.inc({ source, status: r.endsAt > now ? 'firing' : 'resolved' });
     if (records.length === 0) return Promise.resolve({ accepted: 0 });
+    // One counter update per status, not per alert: labelled increments cost a hash each.
+    let firing = 0;
+    for (const r of records) if (r.endsAt > now) firing++;
+    if (firing > 0) this.metrics.received.inc({ source, status: 'firing' }, firing);
+    if (firing < records.length)
+      this.metrics.received.inc({ source, status: 'resolved' }, records.length - firing);
     const plan = this.#dispatcher.planIngest(records, now);
     this.#dispatcher.applyIngest(plan, now);
     for (const a of plan.alerts) this.#unsavedAlerts.set(a.fingerprint, a);

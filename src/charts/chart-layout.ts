@@ -1,6 +1,5 @@
-// Shared drawing decisions for chart images: sizes for a phone screen, the palette, how many
-// series a chart shows before the rest become "others", and text that fits.
-import type { Series, Unit } from '../domain/query.js';
+// Shared drawing decisions for chart images: sizes for a phone screen, the palette and text
+// that fits. How many series a chart shows is `CHART_SERIES` (src/domain/query.ts).
 import { formatTime } from '../metrics/format.js';
 
 /** Logical width of every chart; the PNG is this times the scale. */
@@ -25,42 +24,6 @@ export const PALETTE = [
   '#2f4b7c',
 ];
 export const OTHERS_COLOR = '#a0a0a0';
-
-/** At most this many lines per chart; beyond it the smallest are folded into one "others" line. */
-export const MAX_SERIES = 10;
-
-export interface LimitedSeries {
-  readonly shown: readonly Series[];
-  /** The folded line, when there were more than {@link MAX_SERIES}. */
-  readonly others?: { readonly series: Series; readonly count: number };
-}
-
-/**
- * Keeps the series with the highest peaks and folds the rest into one line: the highest of
- * them at each step for percentages (a sum of percentages means nothing), their sum otherwise.
- */
-export function limitSeries(series: readonly Series[], unit: Unit, max = MAX_SERIES): LimitedSeries {
-  if (series.length <= max) return { shown: series };
-  const peak = (s: Series): number => s.points.reduce((m, [, v]) => (v !== null && v > m ? v : m), -Infinity);
-  const ranked = [...series].sort((a, b) => peak(b) - peak(a) || a.name.localeCompare(b.name));
-  const shown = ranked.slice(0, max - 1);
-  const rest = ranked.slice(max - 1);
-  const byTime = new Map<number, number | null>();
-  for (const s of rest) {
-    for (const [t, v] of s.points) {
-      const prev = byTime.get(t) ?? null;
-      if (v === null) byTime.set(t, prev);
-      else if (prev === null) byTime.set(t, v);
-      else byTime.set(t, unit === 'percent' ? Math.max(prev, v) : prev + v);
-    }
-  }
-  const points = [...byTime.entries()].sort(([a], [b]) => a - b);
-  const name = unit === 'percent' ? `others (${rest.length}, highest)` : `others (${rest.length})`;
-  return {
-    shown: shown.sort((a, b) => a.name.localeCompare(b.name)),
-    others: { series: { name, labels: {}, points }, count: rest.length },
-  };
-}
 
 /** Shortens `text` to `max` characters with an ellipsis in the middle, keeping both ends readable. */
 export function shorten(text: string, max: number): string {

@@ -1,7 +1,8 @@
 // Turns a time-series result into an ECharts option laid out for a phone: fixed plot size,
 // legend rows measured with the real font, the unit on the axis, times in the chosen zone.
 import type { EChartsCoreOption } from 'echarts/core';
-import type { SeriesResult, Unit } from '../domain/query.js';
+import { CHART_SERIES, type SeriesResult, type Unit } from '../domain/query.js';
+import { foldSeries } from '../metrics/fold-series.js';
 import { formatTime, formatValue, unitLabel } from '../metrics/format.js';
 import {
   CHART_WIDTH,
@@ -10,7 +11,6 @@ import {
   PALETTE,
   PLOT_HEIGHT,
   describeRange,
-  limitSeries,
   shorten,
 } from './chart-layout.js';
 import { SANS_FAMILY } from './font-files.js';
@@ -36,8 +36,11 @@ export function buildSeriesChart(
   timeZone: string,
   measure: Measure,
 ): SeriesChartLayout {
-  const { shown, others } = limitSeries(result.series, result.unit);
-  const lines = others ? [...shown, others.series] : [...shown];
+  // A source asked for `top` has folded the series already; anything else is folded here.
+  const { shown, others } = result.others
+    ? { shown: result.series, others: result.others }
+    : foldSeries(result.series, result.unit, CHART_SERIES);
+  const lines = others ? [...shown, others] : [...shown];
   const names = lines.map((s) => shorten(s.name, LEGEND_NAME_MAX));
   const legendRows = countRows(
     names.map((n) => LEGEND.icon + LEGEND.textGap + measure(n, FONT.legend)),

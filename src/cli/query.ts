@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Config } from '../config/index.js';
 import {
+  CHART_SERIES,
   QUERY_CATALOG,
   QUERY_NAMES,
   isQueryName,
@@ -124,7 +125,8 @@ export function seriesTable(result: SeriesResult): string {
           ? 'namespace'
           : 'cluster';
   const fmt = (v: number | undefined): string => (v === undefined ? '–' : formatValue(v, result.unit));
-  const rows = result.series.map((s) => {
+  const lines = result.others ? [...result.series, result.others] : result.series;
+  const rows = lines.map((s) => {
     const values = s.points.map(([, v]) => v).filter((v): v is number => v !== null);
     const avg = values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
     return [
@@ -166,6 +168,7 @@ interface QueryOptions {
   output?: string;
   png?: string;
   tz?: string;
+  top?: string;
 }
 
 export function registerQuery(program: Command): void {
@@ -179,6 +182,7 @@ export function registerQuery(program: Command): void {
     .option('--since <when>', 'from this long ago (2h) or this time (RFC 3339)')
     .option('--until <when>', 'until this long ago or this time (default: now)')
     .option('--step <duration>', 'time between points (default: about 240 points)')
+    .option('--top <n>', 'at most n series: the highest, the rest folded into one line (charts: 10)')
     .addOption(new Option('-o, --output <format>', 'table or json').default('table'))
     .option('--png <file>', 'write the chart as a PNG image to this file')
     .option('--tz <zone>', 'time zone of the chart (IANA name; default UTC)')
@@ -202,7 +206,8 @@ export function registerQuery(program: Command): void {
       );
       const opened = await openQuerySource(config, opts.cluster);
       try {
-        const params: QueryParams = { cluster: opened.cluster, namespaces: opts.namespace, range };
+        const top = opts.top !== undefined ? Number(opts.top) : opts.png ? CHART_SERIES : undefined;
+        const params: QueryParams = { cluster: opened.cluster, namespaces: opts.namespace, range, top };
         const result = await runOrExplain(opened.source, name, params);
         if (opts.png) {
           const { ChartRenderer } = await import('../charts/chart-renderer.js');

@@ -2,7 +2,7 @@
 // client-node handles kubeconfig, contexts, in-cluster credentials and TLS; this adds JSON
 // requests and writes, watch streams we can pace ourselves (back-pressure), and errors with status.
 import type { Agent } from 'node:http';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './kube-config.js';
 import fetch, { Headers, type RequestInit, type Response } from 'node-fetch';
 import type { ClusterConfig } from '../config/index.js';
 import { KubeApiError, errorMessage } from '../lib/errors.js';

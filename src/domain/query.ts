@@ -150,7 +150,16 @@ export interface QueryParams {
    * (HPA scale events) inside it. `'now'` asks a table query for the present moment.
    */
   readonly range: TimeRange | 'now';
+  /**
+   * Series queries: answer at most this many lines — the `top − 1` series with the highest
+   * peaks, and the rest folded into {@link SeriesResult.others} — as charts draw them.
+   * Absent: every series.
+   */
+  readonly top?: number | undefined;
 }
+
+/** Lines a chart draws at most (the last one folds the rest); what charts ask as `top`. */
+export const CHART_SERIES = 10;
 
 /** One timestamped value; `null` is a gap (no sample at that step). */
 export type Point = readonly [t: number, value: number | null];
@@ -161,6 +170,15 @@ export interface Series {
   /** Identifying labels (`node`, `namespace`, `pod`, `container`). */
   readonly labels: Labels;
   readonly points: readonly Point[];
+}
+
+/**
+ * The series a `top` query left out, as one line: at each step the highest of them for
+ * percentages (a sum of percentages means nothing), their sum otherwise.
+ */
+export interface FoldedSeries extends Series {
+  /** How many series it stands for. */
+  readonly count: number;
 }
 
 /** A container that has no limit for the resource a query divides by: reported, never divided. */
@@ -177,6 +195,8 @@ export interface SeriesResult {
   readonly unit: Unit;
   readonly range: TimeRange;
   readonly series: readonly Series[];
+  /** With `top`: the series not listed in `series`, folded into one line. */
+  readonly others?: FoldedSeries;
   /** Containers left out of a `% of limit` query because they have no limit. */
   readonly unlimited?: readonly Unlimited[];
   /** Things the reader should know (a source that lacks a series, a truncated answer). */

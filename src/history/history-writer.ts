@@ -212,7 +212,9 @@ export class HistoryWriter {
       }
     }
     if (missing.size === 0) return;
-    const counts = await loadEventCounts(this.#store.db, history.state.cluster, [...missing]);
+    const counts = await loadEventCounts(this.#store.db, this.#store.dialect, history.state.cluster, [
+      ...missing,
+    ]);
     for (const [uid, count] of counts) history.eventCounts.set(uid, count);
   }
 
@@ -398,8 +400,8 @@ export class HistoryWriter {
         const cluster = history.state.cluster;
         await upsertObjects(trx, cluster, [...s.upserts.values()], now);
         await markObjectsDeleted(trx, cluster, s.deletes, now);
-        await insertOccurrences(trx, s.occurrences);
-        await saveEventCounts(trx, cluster, [...s.countWrites.values()]);
+        await insertOccurrences(trx, this.#store.dialect, s.occurrences);
+        await saveEventCounts(trx, this.#store.dialect, cluster, [...s.countWrites.values()]);
         await markEventsDeleted(trx, cluster, s.eventDeletes, now);
         await insertLifecycle(trx, s.lifecycle);
         inserted.push(await insertCrashes(trx, s.crashes));

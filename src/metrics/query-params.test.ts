@@ -21,6 +21,12 @@ describe('query parameters', () => {
     expect(q.at).toBe(range.end);
   });
 
+  it('takes `top` from 2 to 1000 for series and refuses anything else', () => {
+    expect(checkQuery('node-cpu', { cluster: 'c', range, top: 10 }, 0).top).toBe(10);
+    for (const top of [1, 1001, 2.5, Number.NaN])
+      expect(code(() => checkQuery('node-cpu', { cluster: 'c', range, top }, 0))).toBe('bad_params');
+  });
+
   it('ignores the namespace filter of cluster-scoped queries', () => {
     expect(checkQuery('node-cpu', { cluster: 'c', namespaces: ['shop'], range }, 0).namespaces).toEqual([]);
   });

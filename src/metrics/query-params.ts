@@ -22,7 +22,14 @@ export interface CheckedQuery {
   readonly range: TimeRange | undefined;
   /** The instant a table query answers for. */
   readonly at: number;
+  /** Series queries: at most this many lines (the rest folded). */
+  readonly top: number | undefined;
 }
+
+/** The least `top` asked: one series and the line folding the rest. */
+export const MIN_TOP = 2;
+/** The most: beyond it a chart is unreadable, and the answer is every series anyway. */
+export const MAX_TOP = 1000;
 
 /**
  * Validates `name` and `params` against the catalog. `now` answers `range: 'now'`.
@@ -46,7 +53,7 @@ export function checkQuery(name: string, params: QueryParams, now: number): Chec
     if (spec.kind === 'series') {
       throw new QueryError('bad_params', `${name} draws a time series and needs a time range, not "now"`);
     }
-    return { spec, namespaces, range: undefined, at: now };
+    return { spec, namespaces, range: undefined, at: now, top: undefined };
   }
   const range = params.range;
   if (![range.start, range.end, range.stepMs].every(Number.isFinite)) {
@@ -65,5 +72,9 @@ export function checkQuery(name: string, params: QueryParams, now: number): Chec
       `the range has ${points} points per series; at most ${MAX_POINTS} (use a larger step)`,
     );
   }
-  return { spec, namespaces, range, at: range.end };
+  const top = params.top;
+  if (top !== undefined && (!Number.isInteger(top) || top < MIN_TOP || top > MAX_TOP)) {
+    throw new QueryError('bad_params', `top must be an integer from ${MIN_TOP} to ${MAX_TOP}`);
+  }
+  return { spec, namespaces, range, at: range.end, top: spec.kind === 'series' ? top : undefined };
 }

@@ -1,6 +1,7 @@
 // One QuerySource over many clusters: each cluster has its own source (its Prometheus, or
 // Lookout's history), and the router hands every query to the source of its cluster.
 import type { QueryName, QueryParams, QueryResult, QuerySource } from '../domain/query.js';
+import { applyTop } from './fold-series.js';
 import { QueryError } from './query-error.js';
 
 export class QueryRouter implements QuerySource {
@@ -24,6 +25,7 @@ export class QueryRouter implements QuerySource {
     if (!source) {
       return Promise.reject(new QueryError('no_source', `no metrics source for cluster "${params.cluster}"`));
     }
-    return source.run(name, params, signal);
+    // A source that does not fold series for `top` itself gets its answer folded here.
+    return source.run(name, params, signal).then((result) => applyTop(result, params.top));
   }
 }

@@ -7,10 +7,16 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChartRenderer, type ChartImage } from '../../src/charts/chart-renderer.js';
-import { MAX_SERIES, limitSeries } from '../../src/charts/chart-layout.js';
+import { foldSeries } from '../../src/metrics/fold-series.js';
 import { FONT_NAMES, SYSTEM_FONT_DIR, resolveFontFiles } from '../../src/charts/font-files.js';
 import { FontMetrics } from '../../src/charts/font-metrics.js';
-import { QUERY_NAMES, type Series, type SeriesResult, type TableResult } from '../../src/domain/query.js';
+import {
+  CHART_SERIES,
+  QUERY_NAMES,
+  type Series,
+  type SeriesResult,
+  type TableResult,
+} from '../../src/domain/query.js';
 import { LookoutError } from '../../src/lib/errors.js';
 import { packageRoot } from '../../src/lib/version.js';
 import { tempDir } from '../support/tmp.js';
@@ -145,8 +151,8 @@ describe('chart images', () => {
           [1, i + 1],
         ],
       }));
-    const percent = limitSeries(many(14), 'percent');
-    expect(percent.shown).toHaveLength(MAX_SERIES - 1);
+    const percent = foldSeries(many(14), 'percent', CHART_SERIES);
+    expect(percent.shown).toHaveLength(CHART_SERIES - 1);
     expect(percent.shown.map((s) => s.name)).toEqual([
       's05',
       's06',
@@ -158,22 +164,23 @@ describe('chart images', () => {
       's12',
       's13',
     ]);
-    expect(percent.others!.series).toMatchObject({
+    expect(percent.others).toMatchObject({
+      count: 5,
       name: 'others (5, highest)',
       points: [
         [0, 4],
         [1, 5],
       ],
     });
-    const counts = limitSeries(many(14), 'count');
-    expect(counts.others!.series).toMatchObject({
+    const counts = foldSeries(many(14), 'count', CHART_SERIES);
+    expect(counts.others).toMatchObject({
       name: 'others (5)',
       points: [
         [0, 10],
         [1, 15],
       ],
     });
-    expect(limitSeries(many(10), 'count').others).toBeUndefined();
+    expect(foldSeries(many(10), 'count', CHART_SERIES).others).toBeUndefined();
   });
 
   it('draws at most ten legend entries, the last one "others (n)"', () => {

@@ -4,7 +4,7 @@ import type { EventSnapshot, Observation, PodSnapshot } from '../../src/domain/k
 import { HistoryWriter } from '../../src/history/history-writer.js';
 import type { Store } from '../../src/store/index.js';
 import { queryCrashes } from '../../src/store/repos/crash-repo.js';
-import { queryEvents } from '../../src/store/repos/event-repo.js';
+import { eventHistogram, queryEvents } from '../../src/store/repos/event-repo.js';
 import { queryAbnormal, queryLifecycle } from '../../src/store/repos/pod-history-repo.js';
 import { STORE_TARGETS } from '../support/stores.js';
 
@@ -151,6 +151,65 @@ describe.each(STORE_TARGETS)('history writer on $name', (target) => {
       object: 'pod/web-1',
     });
     expect(byReason.items.map((i) => i.eventUid)).toEqual(['s2']);
+  });
+
+  it('stores messages and names with quotes, backslashes, braces, commas and non-ASCII text as given', async () => {
+    const { store, writer } = await setup();
+    const message = 'pull "a\\b", {x,y} NULL \'q\' — ошибка 失败 \t end';
+    await writer.apply([
+      up(
+        event('q1', 1, {
+          message,
+          name: 'web-1.{1,2}',
+          involved: { kind: 'Pod', name: 'NULL' },
+          host: undefined,
+        }),
+      ),
+    ]);
+    const [row] = (await queryEvents(store.db, store.dialect, {})).items;
+    expect(row).toMatchObject({
+      message,
+      name: 'web-1.{1,2}',
+      involved: { kind: 'Pod', name: 'NULL', namespace: null, uid: null, fieldPath: null },
+      host: null,
+    });
+    expect((await queryEvents(store.db, store.dialect, { search: 'ошибка' })).items).toHaveLength(1);
+  });
+
+  it('counts the histogram in whole buckets, every count an occurrence covers', async () => {
+    const { store, writer } = await setup();
+    const minute = 60_000;
+    await writer.apply([
+      up(event('h1', 1, { lastAt: T0 + 10_000 })),
+      up(event('h2', 1, { lastAt: T0 + 20_000, type: 'Normal', message: 'Pulled image' })),
+      up(event('h1', 4, { lastAt: T0 + minute + 5_000 })), // counts 2–4 in one row
+      up(event('h3', 1, { lastAt: T0 + 3 * minute })),
+    ]);
+    const all = await eventHistogram(
+      store.db,
+      { since: T0, until: T0 + 10 * minute, bucketMs: minute },
+      store.dialect,
+    );
+    expect(all).toEqual([
+      { t: T0, count: 2 },
+      { t: T0 + minute, count: 3 },
+      { t: T0 + 3 * minute, count: 1 },
+    ]);
+    const warnings = await eventHistogram(
+      store.db,
+      { since: T0, until: T0 + 10 * minute, bucketMs: 2 * minute, type: 'Warning', cluster: 'c1' },
+      store.dialect,
+    );
+    expect(warnings).toEqual([
+      { t: T0, count: 4 },
+      { t: T0 + 2 * minute, count: 1 },
+    ]);
+    const searched = await eventHistogram(
+      store.db,
+      { since: T0, until: T0 + 10 * minute, bucketMs: minute, search: 'pulled' },
+      store.dialect,
+    );
+    expect(searched).toEqual([{ t: T0, count: 1 }]);
   });
 
   it('baselines restart counts on the first sync, then records each new crash once', async () => {

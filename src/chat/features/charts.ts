@@ -1,7 +1,13 @@
 // /chart: the eight chart queries and a time range, picked with buttons (or typed), answered
 // as a PNG rendered on the server; namespace queries cover only the asker's namespaces.
 import { Composer, InputFile } from 'grammy';
-import { QUERY_CATALOG, QUERY_NAMES, rangeEndingAt, type QueryName } from '../../domain/query.js';
+import {
+  CHART_SERIES,
+  QUERY_CATALOG,
+  QUERY_NAMES,
+  rangeEndingAt,
+  type QueryName,
+} from '../../domain/query.js';
 import { parseDuration } from '../../lib/duration.js';
 import type { BotServices } from '../bot-services.js';
 import type { BotContext, ChatUser } from '../context.js';
@@ -65,6 +71,7 @@ export function chartsFeature(services: BotServices): Composer<BotContext> {
         cluster,
         namespaces,
         range: rangeEndingAt(now, durationMs),
+        top: CHART_SERIES,
       });
       const image = await services.charts.render(result, { now });
       const caption = `${spec.title} · ${cluster} · last ${range}${namespaces ? ` · ${namespaces.join(', ')}` : ''}`;

@@ -352,7 +352,8 @@ export function alertmanagerApi(deps: AlertmanagerApiDeps): HttpMount {
         throw error;
       }
       if (problems.length > 0) return stringError(c, 400, problems.join('; '));
-      return c.body(null, 200);
+      // An empty body with its length, as Alertmanager answers (not an empty chunked body).
+      return c.body(null, 200, { 'content-length': '0' });
     });
 
     app.get('/api/v2/alerts', (c) => {

@@ -234,6 +234,10 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
       timeParam('since'),
       timeParam('until'),
       q('step', 'The distance between points, as a duration'),
+      q(
+        'top',
+        'Series queries: at most this many series (2–1000) — the highest peaks, the rest folded into `others`',
+      ),
     ],
     responses: { '200': json(ref('QueryResult')), '404': json(ref('Error'), 'Unknown query'), ...errors },
   },
@@ -247,6 +251,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
       q('range', 'How far back'),
       timeParam('since'),
       timeParam('until'),
+      q('top', 'Lines drawn at most (default 10: nine series and the rest folded)'),
       q('tz', 'IANA time zone of the axis labels (default UTC)'),
     ],
     responses: {
@@ -540,12 +545,17 @@ const SCHEMAS: Json = {
   QueryResult: {
     type: 'object',
     description:
-      '`kind: series` (series of [t, value] points with a unit) or `kind: table` (columns and rows)',
+      '`kind: series` (series of [t, value] points with a unit; with `top`, the series left out folded into `others`) or `kind: table` (columns and rows)',
     properties: {
       kind: { type: 'string', enum: ['series', 'table'] },
       query: { type: 'string' },
       cluster: { type: 'string' },
       title: { type: 'string' },
+      others: {
+        type: 'object',
+        description: 'With `top`: the other series as one line (highest for percentages, summed otherwise)',
+        properties: { name: { type: 'string' }, count: { type: 'integer' }, points: { type: 'array' } },
+      },
     },
   },
   PostableAlert: {

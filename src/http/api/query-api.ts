@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { checkTimeZone } from '../../charts/chart-layout.js';
 import type { Charts } from '../../charts/lazy-chart-renderer.js';
 import {
+  CHART_SERIES,
   QUERY_CATALOG,
   QUERY_NAMES,
   isQueryName,
@@ -16,7 +17,8 @@ import {
 import { resolveWindow } from '../../metrics/builtin/query-window.js';
 import { QueryError } from '../../metrics/query-error.js';
 import { ApiError } from '../errors.js';
-import { durationParam, stringParam, timeParam } from './query-params.js';
+import { MAX_TOP, MIN_TOP } from '../../metrics/query-params.js';
+import { durationParam, intParam, stringParam, timeParam } from './query-params.js';
 
 export interface QueryApiDeps {
   /** Answers for every cluster (the composition root's QueryRouter). */
@@ -56,7 +58,9 @@ export function queryApi(deps: QueryApiDeps) {
       .filter((v) => v !== '');
   }
 
-  function params(c: Context, name: QueryName): QueryParams {
+  /** `top` as asked; charts draw at most {@link CHART_SERIES} lines unless asked otherwise. */
+  function params(c: Context, name: QueryName, chartTop?: number): QueryParams {
+    const top = intParam(c, 'top', MIN_TOP, MAX_TOP) ?? chartTop;
     try {
       const range = resolveWindow(
         name,
@@ -68,7 +72,7 @@ export function queryApi(deps: QueryApiDeps) {
         },
         now(),
       );
-      return { cluster: cluster(c), namespaces: namespaces(c), range };
+      return { cluster: cluster(c), namespaces: namespaces(c), range, ...(top ? { top } : {}) };
     } catch (error) {
       throw toApiError(error);
     }
@@ -80,8 +84,12 @@ export function queryApi(deps: QueryApiDeps) {
     return raw;
   }
 
-  async function run(c: Context, name: QueryName): Promise<{ result: QueryResult; params: QueryParams }> {
-    const p = params(c, name);
+  async function run(
+    c: Context,
+    name: QueryName,
+    chartTop?: number,
+  ): Promise<{ result: QueryResult; params: QueryParams }> {
+    const p = params(c, name, chartTop);
     try {
       return { result: await deps.source.run(name, p, c.req.raw.signal), params: p };
     } catch (error) {
@@ -115,7 +123,7 @@ export function queryApi(deps: QueryApiDeps) {
           throw new ApiError(400, 'bad_request', `tz: ${(error as Error).message}`);
         }
       }
-      const { result, params: p } = await run(c, name);
+      const { result, params: p } = await run(c, name, CHART_SERIES);
       const image = await deps.renderer.render(result, {
         now: now(),
         signal: c.req.raw.signal,

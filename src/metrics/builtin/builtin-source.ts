@@ -24,19 +24,26 @@ import type { Store } from '../../store/index.js';
 import { queryEvents } from '../../store/repos/event-repo.js';
 import {
   BUCKET_MS,
+  LEADERS_PER_BUCKET,
+  flaggedIn,
   latestTick,
+  readLeaders,
   readWatermark,
   samplesAt,
   seriesGrid,
+  seriesSampledSince,
   type GridSeries,
-  type Measure,
+  type LeaderMeasure,
   type SampleAt,
+  type SeriesKey,
   type SeriesKind,
 } from '../../store/repos/metric-repo.js';
+import { applyTop, byPeak, othersName } from '../fold-series.js';
 import { loadLiveObjects } from '../../store/repos/object-repo.js';
 import { checkQuery, type CheckedQuery } from '../query-params.js';
 import { QueryError } from '../query-error.js';
-import { ROLLUP_WATERMARK } from './poller.js';
+import { LEADER_MEASURES, SERIES, tickLeadersKey, type SeriesSpec } from './measures.js';
+import { LEADERS_WATERMARK, ROLLUP_WATERMARK } from './poller.js';
 
 export interface BuiltinSourceOptions {
   readonly store: Store;
@@ -54,121 +61,6 @@ export interface BuiltinSourceOptions {
 const NO_LIMIT: Absent = { absent: 'no-limit' };
 const NO_REQUEST: Absent = { absent: 'no-request' };
 const NANO = 1e9;
-
-interface SeriesSpec {
-  readonly kind: SeriesKind;
-  readonly measure: Measure;
-  /** Count series are 0 where there is no sample, not a gap. */
-  readonly count?: boolean;
-}
-
-/** used / of in percent; null when either is unknown or `of` is not positive. */
-function share(used: number | null, of: number | null): number | null {
-  return used === null || of === null || of <= 0 ? null : (100 * used) / of;
-}
-
-/** A container with usage but no (positive) limit: reported, never divided by. */
-function unlimited(used: number | null, limit: number | null): boolean {
-  return used !== null && (limit === null || limit <= 0);
-}
-
-/** An SQL expression as an integer number of millionths (`expr` is in the measure's unit). */
-function micros(expr: string): string {
-  return `cast(round(1000000 * (${expr})) as bigint)`;
-}
-
-/** used / of in percent, over aggregate columns, in SQL; null where `of` is not positive. */
-function sqlShare(used: string, of: string): string {
-  return micros(`100 * cast(${used} as double precision) / (case when ${of} > 0 then ${of} end)`);
-}
-
-function sqlUnlimited(used: string, limit: string): string {
-  return `case when ${used} is not null and coalesce(${limit}, 0) <= 0 then 1 else 0 end`;
-}
-
-/** How each series query reads the samples (docs/queries.md: "The built-in source"). */
-const SERIES: Readonly<Partial<Record<QueryName, SeriesSpec>>> = {
-  'node-memory': {
-    kind: 'node',
-    measure: {
-      raw: ['memory', 'memory_capacity'],
-      value: (used, capacity) =>
-        used === null || capacity === null ? null : share(capacity - used, capacity),
-      aggregate: { micros: sqlShare('memory_capacity - memory_avg', 'memory_capacity') },
-      reduce: 'avg',
-    },
-  },
-  'node-memory-requests': {
-    kind: 'node',
-    measure: {
-      raw: ['memory_request', 'memory_allocatable'],
-      value: share,
-      aggregate: { micros: sqlShare('memory_request', 'memory_allocatable') },
-      reduce: 'avg',
-    },
-  },
-  'node-cpu': {
-    kind: 'node',
-    measure: {
-      raw: ['cpu', 'cpu_capacity'],
-      value: share,
-      aggregate: { micros: sqlShare('cpu_avg', 'cpu_capacity') },
-      reduce: 'avg',
-    },
-  },
-  'cluster-cpu': {
-    kind: 'cluster',
-    measure: {
-      raw: ['cpu', 'cpu_allocatable'],
-      value: share,
-      aggregate: { micros: sqlShare('cpu_avg', 'cpu_allocatable') },
-      reduce: 'avg',
-    },
-  },
-  'container-memory': {
-    kind: 'container',
-    measure: {
-      raw: ['memory', 'memory_limit'],
-      value: share,
-      flag: unlimited,
-      aggregate: {
-        micros: sqlShare('memory_avg', 'memory_limit'),
-        flag: sqlUnlimited('memory_avg', 'memory_limit'),
-      },
-      reduce: 'avg',
-    },
-  },
-  'container-cpu': {
-    kind: 'container',
-    measure: {
-      raw: ['cpu', 'cpu_limit'],
-      value: share,
-      flag: unlimited,
-      aggregate: { micros: sqlShare('cpu_avg', 'cpu_limit'), flag: sqlUnlimited('cpu_avg', 'cpu_limit') },
-      reduce: 'avg',
-    },
-  },
-  'pods-running': {
-    kind: 'namespace',
-    count: true,
-    measure: {
-      raw: ['running'],
-      value: (n) => n,
-      aggregate: { micros: 'running_max * 1000000' },
-      reduce: 'max',
-    },
-  },
-  'pods-abnormal': {
-    kind: 'namespace',
-    count: true,
-    measure: {
-      raw: ['abnormal'],
-      value: (n) => n,
-      aggregate: { micros: 'abnormal_max * 1000000' },
-      reduce: 'max',
-    },
-  },
-};
 
 export class BuiltinSource implements QuerySource {
   readonly #o: BuiltinSourceOptions;
@@ -205,6 +97,11 @@ export class BuiltinSource implements QuerySource {
 
   async #series(q: CheckedQuery, cluster: string, spec: SeriesSpec): Promise<SeriesResult> {
     const range = q.range as TimeRange;
+    const leaders = LEADER_MEASURES.find((m) => m.query === q.spec.name);
+    if (q.top !== undefined && q.top - 1 <= LEADERS_PER_BUCKET && q.namespaces.length === 0 && leaders) {
+      const wide = await this.#wide(q, cluster, spec, leaders, q.top);
+      if (wide) return wide;
+    }
     const now = this.#now();
     // Steps of half a bucket or more read buckets: a 12-hour chart would otherwise read 1,440
     // samples per line.
@@ -245,6 +142,132 @@ export class BuiltinSource implements QuerySource {
         `Lookout has no resource samples of cluster "${cluster}" in this time range: was Lookout running and watching it then?`,
       );
     }
+    return applyTop(
+      {
+        kind: 'series',
+        query: q.spec.name,
+        cluster,
+        title: q.spec.title,
+        unit: q.spec.unit ?? 'count',
+        range,
+        series,
+        ...(spec.measure.flag ? { unlimited: unlimitedList } : {}),
+        ...(notes.length > 0 ? { notes } : {}),
+      },
+      q.top,
+    );
+  }
+
+  /**
+   * A wide query cut to `top` lines, without reading every series: the bucket leaders rank
+   * the series by their highest 5-minute value and give the folded line (at each bucket the
+   * highest series not shown); only the shown series' own samples are read. Undefined when the
+   * leaders cannot answer (still being ranked after an upgrade) or there are few series.
+   */
+  async #wide(
+    q: CheckedQuery,
+    cluster: string,
+    spec: SeriesSpec,
+    m: LeaderMeasure,
+    top: number,
+  ): Promise<SeriesResult | undefined> {
+    const db = this.#o.store.db;
+    const range = q.range as TimeRange;
+    const rolled = await readWatermark(db, ROLLUP_WATERMARK);
+    const ranked = await readWatermark(db, LEADERS_WATERMARK);
+    if (rolled === undefined || ranked === undefined || ranked < rolled) return undefined;
+    const step = range.stepMs;
+    const lookbackMs = 2 * BUCKET_MS;
+    const before = Math.ceil(lookbackMs / step);
+    const lo = range.start - before * step;
+    const keys = await seriesSampledSince(db, { cluster, kind: spec.kind, since: lo - step });
+    if (keys.length <= top) return undefined;
+
+    // A bucket stands at its end, as in the full answer; after the rollup, single ticks stand
+    // at their own time.
+    const first = Math.floor((lo - step) / BUCKET_MS) * BUCKET_MS - BUCKET_MS;
+    const buckets = await readLeaders(
+      db,
+      cluster,
+      m.query,
+      first,
+      Math.min(rolled, range.end - BUCKET_MS + 1),
+    );
+    const ticks =
+      range.end >= rolled
+        ? await readLeaders(db, cluster, tickLeadersKey(m.query), rolled, range.end + 1)
+        : [];
+    const rows = [
+      ...buckets.map((r) => ({ ...r, at: r.ts + BUCKET_MS })),
+      ...ticks.map((r) => ({ ...r, at: r.ts })),
+    ];
+    const peaks = new Map<number, number>();
+    for (const r of rows) {
+      const t = r.at;
+      if (t <= range.start - step || t > range.end) continue;
+      if (r.micros > (peaks.get(r.seriesId) ?? -Infinity)) peaks.set(r.seriesId, r.micros);
+    }
+    const byId = new Map(keys.map((k) => [k.id, k]));
+    const namer = nameFor(spec.kind, keys, cluster);
+    const shownIds = [...peaks.keys()]
+      .filter((id) => byId.has(id))
+      .map((id) => ({ id, name: namer(byId.get(id)!) }))
+      .sort(byPeak((s) => peaks.get(s.id)!))
+      .slice(0, top - 1)
+      .map((s) => s.id);
+    const shownSet = new Set(shownIds);
+
+    // The folded line: per bucket, the highest leader not shown; per window, the highest bucket.
+    const size = before + Math.floor((range.end - range.start) / step) + 1;
+    const folded = new Float64Array(size).fill(NaN);
+    let bucket = NaN;
+    let taken = false;
+    for (const r of rows) {
+      if (r.ts !== bucket) {
+        bucket = r.ts;
+        taken = false;
+      }
+      if (taken || shownSet.has(r.seriesId)) continue;
+      taken = true;
+      const j = Math.ceil((r.at - lo) / step);
+      const v = r.micros / 1e6;
+      if (j >= 0 && j < size && !(folded[j]! >= v)) folded[j] = v;
+    }
+    const othersPoints = toPoints({ values: folded, lookbackWindows: before }, range, lookbackMs, false);
+
+    const rawLookbackMs =
+      2 * Math.max(range.start < rolled ? BUCKET_MS : this.#o.intervalMs, this.#o.intervalMs);
+    const grid = await seriesGrid(db, {
+      dialect: this.#o.store.dialect,
+      cluster,
+      kind: spec.kind,
+      measure: spec.measure,
+      start: range.start,
+      end: range.end,
+      stepMs: step,
+      lookbackMs: rawLookbackMs,
+      aggregatesUntil: rolled,
+      bucketWeight: BUCKET_MS / this.#o.intervalMs,
+      ids: shownIds,
+    });
+    const series: Series[] = grid
+      .map((g) => ({
+        name: namer(g),
+        labels: labelsOf(g),
+        points: toPoints(g, range, rawLookbackMs, false).points,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    // Containers without a limit: those of the last bucket rolled up in the range.
+    const flag = spec.measure.aggregate.flag;
+    const lastBucket = Math.floor(Math.min(range.end, rolled) / BUCKET_MS) * BUCKET_MS - BUCKET_MS;
+    const flagged = flag
+      ? (await flaggedIn(db, cluster, spec.kind, flag, lastBucket)).filter((id) => byId.has(id))
+      : [];
+    const unlimitedList: Unlimited[] = flagged
+      .map((id) => byId.get(id)!)
+      .map((k) => ({ name: namer(k), labels: labelsOf(k) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const count = keys.length - series.length - flagged.length;
     return {
       kind: 'series',
       query: q.spec.name,
@@ -253,8 +276,17 @@ export class BuiltinSource implements QuerySource {
       unit: q.spec.unit ?? 'count',
       range,
       series,
-      ...(spec.measure.flag ? { unlimited: unlimitedList } : {}),
-      ...(notes.length > 0 ? { notes } : {}),
+      ...(othersPoints.sampled && count > 0
+        ? {
+            others: {
+              name: othersName(count, q.spec.unit ?? 'count'),
+              labels: {},
+              points: othersPoints.points,
+              count,
+            },
+          }
+        : {}),
+      ...(flag ? { unlimited: unlimitedList } : {}),
     };
   }
 
@@ -467,7 +499,7 @@ function sumOf(values: ReadonlyArray<number | null>): number | null {
   return total;
 }
 
-function labelsOf(g: GridSeries): Labels {
+function labelsOf(g: SeriesKey): Labels {
   switch (g.kind) {
     case 'node':
       return { node: g.name };
@@ -481,7 +513,7 @@ function labelsOf(g: GridSeries): Labels {
 }
 
 /** Legend names: node, namespace, the cluster, or `pod/container` (with the namespace when several appear). */
-function nameFor(kind: SeriesKind, all: readonly GridSeries[], cluster: string): (g: GridSeries) => string {
+function nameFor(kind: SeriesKind, all: readonly SeriesKey[], cluster: string): (g: SeriesKey) => string {
   if (kind === 'container') {
     const several = new Set(all.map((g) => g.namespace)).size > 1;
     return (g) => (several ? `${g.namespace}/${g.name}/${g.container}` : `${g.name}/${g.container}`);
@@ -496,7 +528,7 @@ function nameFor(kind: SeriesKind, all: readonly GridSeries[], cluster: string):
  * seen within the look-back; otherwise null — or 0 for counts.
  */
 function toPoints(
-  g: GridSeries,
+  g: Pick<GridSeries, 'values' | 'lookbackWindows'>,
   range: TimeRange,
   lookbackMs: number,
   count: boolean,

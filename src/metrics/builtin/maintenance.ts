@@ -8,15 +8,20 @@ import type { Store } from '../../store/index.js';
 import {
   BUCKET_MS,
   TOUCH_INTERVAL_MS,
+  firstAggregate,
   firstTickSince,
+  metricClusters,
   purgeIdleSeries,
+  purgeLeaders,
   purgeSamples,
   readWatermark,
+  rollupLeaders,
   rollupSamples,
   seriesIdsSince,
   writeWatermark,
 } from '../../store/repos/metric-repo.js';
-import { ROLLUP_WATERMARK } from './poller.js';
+import { LEADER_MEASURES, tickLeadersKey } from './measures.js';
+import { LEADERS_WATERMARK, ROLLUP_WATERMARK } from './poller.js';
 
 export interface MaintenanceOptions {
   readonly store: Store;
@@ -83,6 +88,7 @@ export class MetricsMaintenance {
       }
       await writeWatermark(db, ROLLUP_WATERMARK, complete);
     }
+    await this.#rollupLeaders();
     const rolled = (await readWatermark(db, ROLLUP_WATERMARK)) ?? 0;
     // Raw samples not rolled up yet are kept even past their retention.
     const rawBefore = Math.min(now - this.#o.rawRetentionMs, rolled);
@@ -90,11 +96,48 @@ export class MetricsMaintenance {
     const all = await seriesIdsSince(db, Math.min(rawBefore, aggregateBefore) - TOUCH_INTERVAL_MS);
     const rawRemoved = await purgeSamples(db, 'metric_samples', all, rawBefore);
     const aggregatesRemoved = await purgeSamples(db, 'metric_samples_5m', all, aggregateBefore);
+    const clusters = await metricClusters(db);
+    await purgeLeaders(
+      db,
+      clusters,
+      LEADER_MEASURES.map((m) => m.query),
+      aggregateBefore,
+    );
+    // Tick leaders stand in for buckets not ranked yet; once ranked, they are not read again.
+    const ranked = await readWatermark(db, LEADERS_WATERMARK);
+    if (ranked !== undefined)
+      await purgeLeaders(
+        db,
+        clusters,
+        LEADER_MEASURES.map((m) => tickLeadersKey(m.query)),
+        ranked,
+      );
     const seriesRemoved = await purgeIdleSeries(
       db,
       now - Math.max(this.#o.rawRetentionMs, this.#o.aggregateRetentionMs) - 2 * TOUCH_INTERVAL_MS,
     );
     return { rolledFrom, rolledTo, rawRemoved, aggregatesRemoved, seriesRemoved };
+  }
+
+  /**
+   * Ranks the series of the wide queries in every bucket rolled up since the last pass. The
+   * first pass after an upgrade ranks every bucket kept, an hour at a time.
+   */
+  async #rollupLeaders(): Promise<void> {
+    const db = this.#o.store.db;
+    const rolled = await readWatermark(db, ROLLUP_WATERMARK);
+    if (rolled === undefined) return;
+    let from = await readWatermark(db, LEADERS_WATERMARK);
+    if (from === undefined) {
+      from = Math.min(rolled, (await firstAggregate(db)) ?? rolled);
+      await writeWatermark(db, LEADERS_WATERMARK, from);
+    }
+    while (from < rolled) {
+      const to = Math.min(rolled, from + ROLLUP_SLICE_MS);
+      for (const m of LEADER_MEASURES) await rollupLeaders(db, m, from, to);
+      await writeWatermark(db, LEADERS_WATERMARK, to);
+      from = to;
+    }
   }
 
   /** Runs a pass every `everyMs` until `signal` aborts. */

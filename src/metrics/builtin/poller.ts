@@ -9,6 +9,7 @@ import type { ClusterStateView } from '../../history/cluster-state.js';
 import { sleep } from '../../lib/backoff.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Store } from '../../store/index.js';
+import type { Executor } from '../../store/repos/executor.js';
 import {
   BUCKET_MS,
   TOUCH_INTERVAL_MS,
@@ -16,14 +17,28 @@ import {
   insertSamples,
   insertSeries,
   loadSeriesIds,
+  insertLeaders,
   seriesKeyString,
   touchSeries,
   type SampleRow,
 } from '../../store/repos/metric-repo.js';
+import { tickLeaders, type TickSample } from './measures.js';
 import { buildTick, type Tick } from './tick.js';
+
+/** Ranks a tick's samples for the wide queries and stores the leaders (see measures.ts). */
+export async function storeTickLeaders(
+  db: Executor,
+  cluster: string,
+  at: number,
+  samples: readonly TickSample[],
+): Promise<void> {
+  for (const { key, leaders } of tickLeaders(samples)) await insertLeaders(db, cluster, key, at, leaders);
+}
 
 /** The rollup's progress marker; the first tick ever stored starts it. */
 export const ROLLUP_WATERMARK = 'rollup-5m';
+/** How far the bucket leaders have been ranked (they follow the rollup). */
+export const LEADERS_WATERMARK = 'leaders-5m';
 
 export interface PollerMetrics {
   readonly polls: Counter<'cluster' | 'result'>;
@@ -189,15 +204,18 @@ export class MetricsPoller {
       ids = this.#ids = await loadSeriesIds(db, cluster);
     }
     const rows: SampleRow[] = [];
+    const samples: TickSample[] = [];
     const stale: number[] = [];
     for (const r of tick.rows) {
       const id = ids.get(seriesKeyString(r));
       if (id === undefined) continue;
       rows.push({ seriesId: id, ts: tick.at, values: r.values });
+      samples.push({ seriesId: id, kind: r.kind, values: r.values });
       const touched = this.#touched.get(id);
       if (touched === undefined || tick.at - touched >= TOUCH_INTERVAL_MS) stale.push(id);
     }
     await insertSamples(db, rows);
+    await storeTickLeaders(db, cluster, tick.at, samples);
     if (stale.length > 0) {
       await touchSeries(db, stale, tick.at);
       for (const id of stale) this.#touched.set(id, tick.at);

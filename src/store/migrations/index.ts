@@ -1,5 +1,6 @@
 // Every migration, in order. Names sort in the order they must run; each area owns a range
-// (0001 core, 0100 history, 0200 alerting and delivery, 0300 metrics, 0400 chat, 0500 web).
+// (0001 core, 0100 history, 0200 alerting and delivery, 0300 metrics, 0400 chat, 0500 web; later
+// additions take the next free hundred so existing databases apply them in order).
 import type { Migration } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { coreMigration } from './0001-core.js';
@@ -12,6 +13,8 @@ import { metricsMigration } from './0300-metrics.js';
 import { chatMigration } from './0400-chat.js';
 import { deploymentsMigration } from './0450-deployments.js';
 import { webMigration } from './0500-web.js';
+import { metricLeadersMigration } from './0600-metric-leaders.js';
+import { eventHistogramMigration } from './0610-event-histogram.js';
 import type { DialectMigration } from './kit.js';
 
 const ALL: ReadonlyArray<readonly [string, DialectMigration]> = [
@@ -25,6 +28,8 @@ const ALL: ReadonlyArray<readonly [string, DialectMigration]> = [
   ['0400-chat', chatMigration],
   ['0450-deployments', deploymentsMigration],
   ['0500-web', webMigration],
+  ['0600-metric-leaders', metricLeadersMigration],
+  ['0610-event-histogram', eventHistogramMigration],
 ];
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

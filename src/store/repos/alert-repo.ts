@@ -19,9 +19,38 @@ export interface UpsertShape {
   readonly update: readonly string[];
 }
 
+/** Statement texts by shape, dialect and row count: the intake writes the same few sizes over and over. */
+const statements = new WeakMap<UpsertShape, Map<string, string>>();
+
+function upsertSql(shape: UpsertShape, dialect: Dialect, rows: number): string {
+  let byCount = statements.get(shape);
+  if (!byCount) {
+    byCount = new Map();
+    statements.set(shape, byCount);
+  }
+  const key = `${dialect}:${rows}`;
+  let sql = byCount.get(key);
+  if (sql === undefined) {
+    const width = shape.columns.length;
+    const tuples: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      const marks: string[] = [];
+      for (let c = 1; c <= width; c++) marks.push(dialect === 'postgres' ? `$${r * width + c}` : '?');
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    sql =
+      `insert into ${shape.table} (${shape.columns.join(', ')}) values ${tuples.join(', ')} ` +
+      `on conflict (${shape.key}) do update set ${shape.update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+    // Bounded: at most CHUNK sizes per shape and dialect.
+    byCount.set(key, sql);
+  }
+  return sql;
+}
+
 /**
  * Inserts or updates many rows with one hand-written statement per 500 rows. The intake path
- * runs this for every request, so it skips the query builder (whose per-value cost dominated).
+ * runs this for every request, so it skips the query builder (whose per-value cost dominated)
+ * and reuses the statement text for each row count.
  */
 export async function bulkUpsert(
   db: Executor,
@@ -29,19 +58,11 @@ export async function bulkUpsert(
   shape: UpsertShape,
   rows: ReadonlyArray<readonly unknown[]>,
 ): Promise<void> {
-  for (const part of chunks(rows)) {
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const end = Math.min(rows.length, start + CHUNK);
     const params: unknown[] = [];
-    const tuples = part.map((row) => {
-      const marks = row.map((value) => {
-        params.push(value);
-        return dialect === 'postgres' ? `$${params.length}` : '?';
-      });
-      return `(${marks.join(', ')})`;
-    });
-    const sql =
-      `insert into ${shape.table} (${shape.columns.join(', ')}) values ${tuples.join(', ')} ` +
-      `on conflict (${shape.key}) do update set ${shape.update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
-    await db.executeQuery(CompiledQuery.raw(sql, params));
+    for (let i = start; i < end; i++) for (const value of rows[i]!) params.push(value);
+    await db.executeQuery(CompiledQuery.raw(upsertSql(shape, dialect, end - start), params));
   }
 }
 

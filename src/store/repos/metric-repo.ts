@@ -142,6 +142,23 @@ export async function seriesIdsSince(db: Executor, since: number): Promise<numbe
 
 const int = (n: number): RawBuilder<number> => sql<number>`cast(${Math.trunc(n)} as bigint)`;
 
+/** A bucket's start for a sample time, in SQL. */
+const BUCKET_OF_TS = sql.raw(`(ts / ${BUCKET_MS}) * ${BUCKET_MS}`);
+
+/**
+ * The aggregate columns of one bucket computed from its raw samples, in the column order of
+ * `metric_samples_5m` after `series_id, ts`: the rollup writes them, and reads of the part not
+ * rolled up yet compute them the same way.
+ */
+const AGGREGATE_OF_RAW = sql.raw(`count(*) as n, round(avg(cpu)) as cpu_avg, max(cpu) as cpu_max,
+  round(avg(memory)) as memory_avg, max(memory) as memory_max, round(avg(cpu_request)) as cpu_request,
+  round(avg(cpu_limit)) as cpu_limit, round(avg(memory_request)) as memory_request,
+  round(avg(memory_limit)) as memory_limit, round(avg(cpu_allocatable)) as cpu_allocatable,
+  round(avg(memory_allocatable)) as memory_allocatable, round(avg(cpu_capacity)) as cpu_capacity,
+  round(avg(memory_capacity)) as memory_capacity, avg(cast(running as double precision)) as running_avg,
+  max(running) as running_max, avg(cast(abnormal as double precision)) as abnormal_avg,
+  max(abnormal) as abnormal_max`);
+
 /**
  * Writes the 5-minute aggregates of the samples in [from, to) (bucket-aligned) for the given
  * series. Buckets already aggregated are left alone, so a pass cut short can simply run again.
@@ -152,22 +169,166 @@ export async function rollupSamples(
   from: number,
   to: number,
 ): Promise<void> {
-  const bucket = sql.raw(`(ts / ${BUCKET_MS}) * ${BUCKET_MS}`);
   for (const part of chunks(seriesIds, 500)) {
     await sql`
       insert into metric_samples_5m (series_id, ts, n, cpu_avg, cpu_max, memory_avg, memory_max,
         cpu_request, cpu_limit, memory_request, memory_limit, cpu_allocatable, memory_allocatable,
         cpu_capacity, memory_capacity, running_avg, running_max, abnormal_avg, abnormal_max)
-      select series_id, ${bucket}, count(*), round(avg(cpu)), max(cpu), round(avg(memory)), max(memory),
-        round(avg(cpu_request)), round(avg(cpu_limit)), round(avg(memory_request)), round(avg(memory_limit)),
-        round(avg(cpu_allocatable)), round(avg(memory_allocatable)), round(avg(cpu_capacity)),
-        round(avg(memory_capacity)), avg(cast(running as double precision)), max(running),
-        avg(cast(abnormal as double precision)), max(abnormal)
+      select series_id, ${BUCKET_OF_TS}, ${AGGREGATE_OF_RAW}
       from metric_samples
       where series_id in (${sql.join(part)}) and ts >= ${int(from)} and ts < ${int(to)}
-      group by series_id, ${bucket}
+      group by series_id, ${BUCKET_OF_TS}
       on conflict (series_id, ts) do nothing`.execute(db);
   }
+}
+
+// --- Bucket leaders ----------------------------------------------------------------------------
+
+/** Leaders kept per bucket: a chart of ten lines shows nine series and folds the rest. */
+export const LEADERS_PER_BUCKET = 10;
+
+/** A wide query whose buckets have leaders: its name, the kind of series and its measure. */
+export interface LeaderMeasure {
+  readonly query: string;
+  readonly kind: SeriesKind;
+  /** SQL over the aggregate columns giving the value in millionths (see {@link Measure}). */
+  readonly micros: string;
+}
+
+/** One leader of one bucket. */
+export interface LeaderRow {
+  /** The bucket's start. */
+  readonly ts: number;
+  readonly seriesId: number;
+  readonly micros: number;
+}
+
+/**
+ * The series of `m.kind` ranked within each bucket of `buckets` (a statement giving aggregate
+ * rows: series_id, ts and the aggregate columns), at most {@link LEADERS_PER_BUCKET} each.
+ */
+function rankedLeaders(
+  m: LeaderMeasure,
+  buckets: RawBuilder<unknown>,
+  cluster?: string,
+): RawBuilder<unknown> {
+  return sql`
+    select cluster, ts, series_id, v, r from (
+      select s.cluster as cluster, a.ts as ts, a.series_id as series_id, a.v as v,
+        row_number() over (partition by s.cluster, a.ts order by a.v desc, a.series_id) as r
+      from (select series_id, ts, ${sql.raw(m.micros)} as v from (${buckets}) b) a
+      join metric_series s on s.id = a.series_id
+      where a.v is not null${cluster === undefined ? sql`` : sql` and s.cluster = ${cluster}`}
+    ) ranked
+    where r <= ${LEADERS_PER_BUCKET}`;
+}
+
+function seriesOfKind(kind: SeriesKind, cluster?: string): RawBuilder<unknown> {
+  return sql`select id from metric_series where kind = ${kind}${
+    cluster === undefined ? sql`` : sql` and cluster = ${cluster}`
+  }`;
+}
+
+/** Writes the leaders of the aggregate buckets in [from, to) for every cluster. */
+export async function rollupLeaders(db: Executor, m: LeaderMeasure, from: number, to: number): Promise<void> {
+  const buckets = sql`select * from metric_samples_5m where series_id in (${seriesOfKind(m.kind)})
+    and ts >= ${int(from)} and ts < ${int(to)}`;
+  // `where true`: SQLite would read `on conflict` as part of the select without it.
+  await sql`
+    insert into metric_leaders (cluster, query, ts, rank, series_id, micros)
+    select cluster, ${m.query}, ts, r, series_id, v from (${rankedLeaders(m, buckets)}) leaders
+    where true
+    on conflict (cluster, query, ts, rank) do nothing`.execute(db);
+}
+
+/** Stores the leaders of one bucket or tick (`key` is a query, or a query's tick leaders). */
+export async function insertLeaders(
+  db: Executor,
+  cluster: string,
+  key: string,
+  ts: number,
+  leaders: ReadonlyArray<{ readonly seriesId: number; readonly micros: number }>,
+): Promise<void> {
+  if (leaders.length === 0) return;
+  await db
+    .insertInto('metric_leaders')
+    .values(
+      leaders.map((l, i) => ({
+        cluster,
+        query: key,
+        ts,
+        rank: i + 1,
+        series_id: l.seriesId,
+        micros: l.micros,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['cluster', 'query', 'ts', 'rank']).doNothing())
+    .execute();
+}
+
+/** Stored leaders of one cluster (`key`: see {@link insertLeaders}) in [from, to), by time and rank. */
+export async function readLeaders(
+  db: Executor,
+  cluster: string,
+  query: string,
+  from: number,
+  to: number,
+): Promise<LeaderRow[]> {
+  const rows = await db
+    .selectFrom('metric_leaders')
+    .select(['ts', 'series_id', 'micros'])
+    .where('cluster', '=', cluster)
+    .where('query', '=', query)
+    .where('ts', '>=', from)
+    .where('ts', '<', to)
+    .orderBy('ts')
+    .orderBy('rank')
+    .execute();
+  return rows.map((r) => ({ ts: Number(r.ts), seriesId: Number(r.series_id), micros: Number(r.micros) }));
+}
+
+/** Series of one kind whose aggregate `flag` expression is 1 in the bucket starting at `bucket`. */
+export async function flaggedIn(
+  db: Executor,
+  cluster: string,
+  kind: SeriesKind,
+  flag: string,
+  bucket: number,
+): Promise<number[]> {
+  const result = await sql<{ series_id: unknown }>`
+    select series_id from metric_samples_5m where series_id in (${seriesOfKind(kind, cluster)})
+      and ts = ${int(bucket)} and ${sql.raw(flag)} = 1`.execute(db);
+  return result.rows.map((r) => Number(r.series_id));
+}
+
+/** Removes the leaders of buckets starting before `before`; returns how many. */
+export async function purgeLeaders(
+  db: Executor,
+  clusters: readonly string[],
+  queries: readonly string[],
+  before: number,
+): Promise<number> {
+  let removed = 0;
+  for (const cluster of clusters)
+    for (const query of queries) {
+      const result = await db
+        .deleteFrom('metric_leaders')
+        .where('cluster', '=', cluster)
+        .where('query', '=', query)
+        .where('ts', '<', before)
+        .executeTakeFirst();
+      removed += Number(result.numDeletedRows);
+    }
+  return removed;
+}
+
+/** The start of the oldest aggregate bucket, if any. */
+export async function firstAggregate(db: Executor): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('metric_samples_5m')
+    .select((eb) => eb.fn.min('ts').as('ts'))
+    .executeTakeFirst();
+  return row?.ts === null || row?.ts === undefined ? undefined : Number(row.ts);
 }
 
 /** Removes raw samples older than `before`; returns how many. */
@@ -318,6 +479,8 @@ export interface GridQuery {
   readonly aggregatesUntil?: number | undefined;
   /** How many samples a bucket stands for in a step's average (buckets / collection interval). */
   readonly bucketWeight: number;
+  /** Only these series (by id). */
+  readonly ids?: readonly number[];
 }
 
 export interface GridSeries extends SeriesKey {
@@ -426,6 +589,36 @@ function accumulate(
 const fromMicros = (a: number | null): number | null => (a === null ? null : a / 1e6);
 const flagged01 = (_a: number | null, b: number | null): boolean => b === 1;
 
+export interface SeriesRow extends SeriesKey {
+  readonly id: number;
+}
+
+/** Which series {@link seriesSampledSince} lists. */
+export interface SeriesFilter {
+  readonly cluster: string;
+  readonly kind: SeriesKind;
+  /** Sampled since about this instant (series rows are touched at most hourly). */
+  readonly since: number;
+  /** Only these namespaces (empty: all). */
+  readonly namespaces?: readonly string[];
+  /** Only these series. */
+  readonly ids?: readonly number[] | undefined;
+}
+
+export async function seriesSampledSince(db: Executor, f: SeriesFilter): Promise<SeriesRow[]> {
+  const ns = f.namespaces ?? [];
+  const rows = await db
+    .selectFrom('metric_series')
+    .select(['id', 'kind', 'namespace', 'name', 'container'])
+    .where('cluster', '=', f.cluster)
+    .where('kind', '=', f.kind)
+    .where('last_at', '>=', f.since - TOUCH_INTERVAL_MS)
+    .$if(ns.length > 0, (qb) => qb.where('namespace', 'in', ns))
+    .$if(f.ids !== undefined, (qb) => qb.where('id', 'in', f.ids!.length > 0 ? f.ids! : [-1]))
+    .execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
 /**
  * Reads series on a time grid: point k stands for the window (start + (k−1)·step, start + k·step].
  * Usage is averaged over a window (weighted by how many samples each bucket holds), counts take
@@ -438,18 +631,20 @@ export async function seriesGrid(db: Executor, q: GridQuery): Promise<GridSeries
   const from = lo - step;
   const end = q.end;
   const ns = q.namespaces ?? [];
-  const keys = await db
-    .selectFrom('metric_series')
-    .select(['id', 'kind', 'namespace', 'name', 'container'])
-    .where('cluster', '=', q.cluster)
-    .where('kind', '=', q.kind)
-    .where('last_at', '>=', from - TOUCH_INTERVAL_MS)
-    .$if(ns.length > 0, (qb) => qb.where('namespace', 'in', ns))
-    .execute();
+  const keys = await seriesSampledSince(db, {
+    cluster: q.cluster,
+    kind: q.kind,
+    since: from,
+    namespaces: ns,
+    ids: q.ids,
+  });
   if (keys.length === 0) return [];
-  const series = sql`select id from metric_series where cluster = ${q.cluster} and kind = ${q.kind} and last_at >= ${int(
-    from - TOUCH_INTERVAL_MS,
-  )}${ns.length > 0 ? sql` and namespace in (${sql.join(ns)})` : sql``}`;
+  const series =
+    q.ids !== undefined
+      ? sql`${sql.join(keys.map((k) => int(k.id)))}`
+      : sql`select id from metric_series where cluster = ${q.cluster} and kind = ${q.kind} and last_at >= ${int(
+          from - TOUCH_INTERVAL_MS,
+        )}${ns.length > 0 ? sql` and namespace in (${sql.join(ns)})` : sql``}`;
   const boundary = q.aggregatesUntil;
   // A bucket stands at its end: every sample in it was taken before that instant.
   const buckets =

@@ -82,9 +82,23 @@ export interface MetricWatermarkTable {
   value: number;
 }
 
+/**
+ * The series with the highest values of one wide query in one 5-minute bucket (`ts` is the
+ * bucket's start), rank 1 the highest; values in millionths of the query's unit.
+ */
+export interface MetricLeaderTable {
+  cluster: string;
+  query: string;
+  ts: number;
+  rank: number;
+  series_id: number;
+  micros: number;
+}
+
 export interface MetricsTables {
   metric_series: MetricSeriesTable;
   metric_samples: MetricSampleTable;
   metric_samples_5m: MetricAggregateTable;
   metric_watermarks: MetricWatermarkTable;
+  metric_leaders: MetricLeaderTable;
 }

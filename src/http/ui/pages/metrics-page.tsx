@@ -1,7 +1,7 @@
 // Metrics: the eight named resource queries as charts and `kubectl top` for nodes and pods,
 // over a chosen range; and the autoscalers (HPA) with their replicas and targets.
 import type { Context, Hono } from 'hono';
-import { QUERY_CATALOG, type QueryName } from '../../../domain/query.js';
+import { CHART_SERIES, QUERY_CATALOG, type QueryName } from '../../../domain/query.js';
 import { Badge, Chart, Section, Table, Time } from '../components.js';
 import { RANGES } from '../format.js';
 import { workloadHref } from '../links.js';
@@ -92,7 +92,12 @@ export function metricsPages(deps: UiDeps) {
                     source: 'query',
                     query: name,
                     title: spec.title,
-                    params: { cluster, range, namespace: spec.scope === 'namespace' ? namespace : undefined },
+                    params: {
+                      cluster,
+                      range,
+                      namespace: spec.scope === 'namespace' ? namespace : undefined,
+                      top: String(CHART_SERIES),
+                    },
                     testid: `chart-${name}`,
                   }}
                 />

@@ -2,6 +2,7 @@
 // script polls the live fragment), with node CPU and memory charts underneath.
 import type { Context, Hono } from 'hono';
 import type { FC } from 'hono/jsx';
+import { CHART_SERIES } from '../../../domain/query.js';
 import { Badge, Chart, LabelChips, Stat, Table, Time, toneOf } from '../components.js';
 import { oneLine } from '../format.js';
 import { overviewSummary, type OverviewSummary } from '../overview-data.js';
@@ -247,7 +248,7 @@ export function overviewPages(deps: UiDeps) {
                 source: 'query',
                 query: 'node-cpu',
                 title: 'Node CPU used (%)',
-                params: { cluster: s.cluster, range: '1h' },
+                params: { cluster: s.cluster, range: '1h', top: String(CHART_SERIES) },
                 testid: 'chart-node-cpu',
               }}
             />
@@ -256,7 +257,7 @@ export function overviewPages(deps: UiDeps) {
                 source: 'query',
                 query: 'node-memory',
                 title: 'Node memory available (%)',
-                params: { cluster: s.cluster, range: '1h' },
+                params: { cluster: s.cluster, range: '1h', top: String(CHART_SERIES) },
                 testid: 'chart-node-memory',
               }}
             />
