@@ -1,6 +1,6 @@
 // Every migration, in order. Names sort in the order they must run; each area owns a range
-// (0001 core, 0100 history, 0200 alerting and delivery, 0300 metrics, 0400 chat, 0500 web; later
-// additions take the next free hundred so existing databases apply them in order).
+// (0001 core, 0100 history, 0200 alerting and delivery, 0300 metrics, 0400 chat, 0500 web); later
+// additions sort after every earlier one (0600, 0610 …) so existing databases apply them in order.
 import type { Migration } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { coreMigration } from './0001-core.js';

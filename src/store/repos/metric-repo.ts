@@ -145,11 +145,7 @@ const int = (n: number): RawBuilder<number> => sql<number>`cast(${Math.trunc(n)}
 /** A bucket's start for a sample time, in SQL. */
 const BUCKET_OF_TS = sql.raw(`(ts / ${BUCKET_MS}) * ${BUCKET_MS}`);
 
-/**
- * The aggregate columns of one bucket computed from its raw samples, in the column order of
- * `metric_samples_5m` after `series_id, ts`: the rollup writes them, and reads of the part not
- * rolled up yet compute them the same way.
- */
+/** The aggregate columns of one bucket from its raw samples, in `metric_samples_5m`'s order after `series_id, ts`. */
 const AGGREGATE_OF_RAW = sql.raw(`count(*) as n, round(avg(cpu)) as cpu_avg, max(cpu) as cpu_max,
   round(avg(memory)) as memory_avg, max(memory) as memory_max, round(avg(cpu_request)) as cpu_request,
   round(avg(cpu_limit)) as cpu_limit, round(avg(memory_request)) as memory_request,
