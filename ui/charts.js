@@ -53,6 +53,13 @@ function keep(series, filter) {
   );
 }
 
+/** The first few names, and how many more (a big cluster may list 10,000 containers). */
+function namesOf(list, shown = 5) {
+  const names = list.slice(0, shown).map((u) => u.name);
+  const more = list.length - names.length;
+  return more > 0 ? `${names.join(', ')} and ${more.toLocaleString('en')} more` : names.join(', ');
+}
+
 function message(el, text, cls = 'muted') {
   el.replaceChildren();
   const p = document.createElement('p');
@@ -144,7 +151,7 @@ export async function drawChart(el) {
     const unlimited = keep(result.unlimited || [], filter);
     const why =
       unlimited.length > 0
-        ? `${unlimited.map((u) => u.name).join(', ')}: no limit set, so there is no share of a limit to draw.`
+        ? `${namesOf(unlimited)}: no limit set, so there is no share of a limit to draw.`
         : (result.notes && result.notes[0]) || 'No data for this range yet.';
     message(el, why);
     el.dataset.drawn = 'empty';

@@ -11,6 +11,7 @@ import { alertmanagerApi } from '../http/api/alertmanager-api.js';
 import { alertmanagerIntake } from '../http/api/intake.js';
 import type { Store } from '../store/store.js';
 import {
+  AlertRowIds,
   deleteAlertsEndedBefore,
   deleteGroups,
   listAlerts,
@@ -258,6 +259,8 @@ class AlertingService {
   #queued = 0;
   /** Alerts and new groups applied in memory but not yet written (latest state per key). */
   #unsavedAlerts = new Map<string, AlertRecord>();
+  /** Where each alert is stored (SQLite rows); set by {@link start}, before any write. */
+  #rowIds!: AlertRowIds;
   #unsavedGroups = new Map<string, GroupRow>();
   #waiters: Waiter[] = [];
   #persistTimer: NodeJS.Timeout | undefined;
@@ -322,7 +325,8 @@ class AlertingService {
       now - RESOLVED_ALERT_MEMORY_MS,
       ...groups.map((g) => g.lastFlushAt ?? g.createdAt),
     );
-    const live = await listAlerts(db, { firingAt: horizon });
+    this.#rowIds = await AlertRowIds.load(db, this.#store.dialect);
+    const live = await listAlerts(db, { firingAt: horizon }, this.#rowIds);
     const { newGroups, staleGroups } = this.#dispatcher.restore(
       { alerts: live, groups, nflog, silences },
       now,
@@ -472,10 +476,10 @@ class AlertingService {
     try {
       if (taken.groups.length === 0 && taken.alerts.length <= 500) {
         // One statement is atomic on its own; a transaction would only add two round trips.
-        await upsertAlerts(db, dialect, taken.alerts);
+        await upsertAlerts(db, dialect, taken.alerts, this.#rowIds);
       } else {
         await db.transaction().execute(async (tx) => {
-          await upsertAlerts(tx, dialect, taken.alerts);
+          await upsertAlerts(tx, dialect, taken.alerts, this.#rowIds);
           await upsertGroups(tx, dialect, taken.groups);
         });
       }
@@ -526,7 +530,7 @@ class AlertingService {
       const { dialect } = this.#store;
       try {
         await this.#store.db.transaction().execute(async (tx) => {
-          await upsertAlerts(tx, dialect, unsaved.alerts);
+          await upsertAlerts(tx, dialect, unsaved.alerts, this.#rowIds);
           await upsertGroups(tx, dialect, [...groups.values()]);
           await enqueueNotifications(tx, outbox, now);
           await upsertNotificationLog(tx, dialect, nflog);
@@ -571,6 +575,7 @@ class AlertingService {
   async #maintain(): Promise<void> {
     const now = this.#clock.now();
     const result = this.#dispatcher.maintenance(now);
+    this.#rowIds.forget(result.forgottenAlerts);
     // A group created and emptied before it was ever written needs no row at all.
     for (const id of result.removedGroups) this.#unsavedGroups.delete(id);
     const horizon = now - this.#setup.retentionMs;

@@ -14,6 +14,7 @@ import type { TelegramBotConfig } from '../config/sections/chat.js';
 import type { QuerySource } from '../domain/query.js';
 import type { ClusterStateView } from '../history/cluster-state.js';
 import type { HttpMount } from '../http/app.js';
+import { safeEqual } from '../http/auth/token-crypto.js';
 import { backoffDelay, sleep } from '../lib/backoff.js';
 import { errorMessage } from '../lib/errors.js';
 import type { ConfiguredNotifier } from '../notify/create-notifier.js';
@@ -248,7 +249,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
           const path = config.webhook?.path ?? '/telegram/webhook';
           const secret = config.webhook?.secret_token;
           app.post(path, async (c) => {
-            if (!secret || c.req.header('X-Telegram-Bot-Api-Secret-Token') !== secret.reveal())
+            const given = c.req.header('X-Telegram-Bot-Api-Secret-Token');
+            // Constant time: the comparison must not tell a caller how much of a guess was right.
+            if (!secret || given === undefined || !safeEqual(given, secret.reveal()))
               return c.json(
                 { error: { code: 'unauthorized', message: 'missing or wrong secret token' } },
                 401,

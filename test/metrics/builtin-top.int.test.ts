@@ -2,10 +2,13 @@
 // answered from the bucket leaders and the shown series' own samples, and gives what folding
 // the full answer gives — the same series, points, folded line and containers without a limit
 // — on a range whose steps are the 5-minute buckets of a cluster where nothing comes or goes.
-// (Where containers stop, the full answer carries their last value a little further.)
+// (Where containers stop, the full answer carries their last value a little further.) On a new
+// database the leaders start with the first tick, so the wide queries take that way before any
+// rollup; answers that read every series (a namespace filter, queries without leaders) fold it
+// exactly as foldSeries does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryName, SeriesResult } from '../../src/domain/query.js';
-import { LEADERS_WATERMARK, ROLLUP_WATERMARK } from '../../src/metrics/builtin/poller.js';
+import { LEADERS_WATERMARK, ROLLUP_WATERMARK, startWatermarks } from '../../src/metrics/builtin/poller.js';
 import { foldSeries, peakOf } from '../../src/metrics/fold-series.js';
 import type { Store } from '../../src/store/index.js';
 import { readWatermark } from '../../src/store/repos/metric-repo.js';
@@ -73,6 +76,24 @@ describe.each(STORE_TARGETS)('top on $name', (target) => {
     },
   );
 
+  it.each<[QueryName, number]>([
+    ['container-memory', TOP],
+    ['container-memory', 2],
+    ['pods-running', 2],
+  ])('%s read in full and cut to top %i folds as foldSeries does', async (name, top) => {
+    const now = h.clock.now();
+    // Raw ticks and buckets; a namespace filter (or a query without leaders) reads every series.
+    const range = { start: now - 20 * MIN, end: now, stepMs: INTERVAL_MS };
+    const namespaces = name.startsWith('container') ? ['shop'] : [];
+    const full = (await h.source.run(name, { cluster: CLUSTER, range, namespaces })) as SeriesResult;
+    const cut = (await h.source.run(name, { cluster: CLUSTER, range, namespaces, top })) as SeriesResult;
+    expect(full.series.length).toBeGreaterThan(top);
+    const folded = foldSeries(full.series, full.unit, top);
+    expect(cut.series).toEqual(folded.shown);
+    expect(cut.others).toEqual(folded.others);
+    expect(cut.unlimited).toEqual(full.unlimited);
+  });
+
   it('carries the folded line up to the latest tick, past the rollup', async () => {
     const now = h.clock.now();
     const range = { start: now - 30 * MIN, end: now, stepMs: INTERVAL_MS };
@@ -88,5 +109,78 @@ describe.each(STORE_TARGETS)('top on $name', (target) => {
     // A folded series never peaks above a shown one: the folded line stays under every shown peak.
     const othersPeak = peakOf(cut.others!.points);
     for (const s of cut.series) expect(peakOf(s.points)).toBeGreaterThanOrEqual(othersPeak - 1e-6);
+  });
+});
+
+describe.each(STORE_TARGETS)('top on a new database, before any rollup, on $name', (target) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let h: Harness;
+
+  beforeAll(async () => {
+    const db = await target.create();
+    store = db.open();
+    cleanup = () => db.cleanup();
+    h = await startHarness({ scenario: 'steady', store, dir: dir.path, startMs: T0 });
+    await h.step(0);
+    for (let i = 0; i < 12; i++) await h.step(INTERVAL_MS);
+  }, 240_000);
+
+  afterAll(async () => {
+    await h?.close();
+    await store?.close();
+    await cleanup?.();
+  });
+
+  it('starts the leaders where the first tick starts the rollup', async () => {
+    expect(await readWatermark(store.db, ROLLUP_WATERMARK)).toBe(T0);
+    expect(await readWatermark(store.db, LEADERS_WATERMARK)).toBe(T0);
+    expect(await store.db.selectFrom('metric_samples_5m').select('ts').execute()).toEqual([]);
+  });
+
+  it.each<QueryName>(['container-memory', 'container-cpu', 'node-cpu', 'node-memory'])(
+    '%s with top gives what folding every series gives, from the tick leaders',
+    async (name) => {
+      const now = h.clock.now();
+      const range = { start: now - 5 * MIN, end: now, stepMs: INTERVAL_MS };
+      const full = (await h.source.run(name, { cluster: CLUSTER, range })) as SeriesResult;
+      const cut = (await h.source.run(name, { cluster: CLUSTER, range, top: TOP })) as SeriesResult;
+      const folded = foldSeries(full.series, full.unit, TOP);
+      expect(cut.series).toEqual(folded.shown);
+      expect(cut.unlimited).toEqual(full.unlimited);
+      if (name === 'container-cpu') expect(cut.unlimited!.length).toBeGreaterThan(0);
+      // Leaders hold millionths of the raw values.
+      expect(cut.others?.name).toBe(folded.others?.name);
+      expect(cut.others?.count).toBe(folded.others?.count);
+      const points = cut.others?.points ?? [];
+      expect(points.map(([t]) => t)).toEqual((folded.others?.points ?? []).map(([t]) => t));
+      points.forEach(([, v], i) => expect(v).toBeCloseTo(folded.others!.points[i]![1]!, 5));
+      if (name === 'container-memory') expect(points.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('reads the tick leaders rather than every series', async () => {
+    const now = h.clock.now();
+    const range = { start: now - 5 * MIN, end: now, stepMs: INTERVAL_MS };
+    await store.db.deleteFrom('metric_leaders').where('query', '=', 'container-memory@tick').execute();
+    const cut = (await h.source.run('container-memory', {
+      cluster: CLUSTER,
+      range,
+      top: TOP,
+    })) as SeriesResult;
+    // With no leaders, nothing ranks: no line is shown and nothing is folded.
+    expect(cut.series).toEqual([]);
+    expect(cut.others).toBeUndefined();
+  });
+
+  it('leaves a rollup that started before alone: the maintenance ranks what it rolled up', async () => {
+    await startWatermarks(store.db, T0 + 60 * MIN);
+    expect(await readWatermark(store.db, ROLLUP_WATERMARK)).toBe(T0);
+    expect(await readWatermark(store.db, LEADERS_WATERMARK)).toBe(T0);
+    // A database rolled up before leaders existed.
+    await store.db.deleteFrom('metric_watermarks').where('name', '=', LEADERS_WATERMARK).execute();
+    await startWatermarks(store.db, T0 + 60 * MIN);
+    expect(await readWatermark(store.db, ROLLUP_WATERMARK)).toBe(T0);
+    expect(await readWatermark(store.db, LEADERS_WATERMARK)).toBeUndefined();
   });
 });

@@ -373,6 +373,27 @@ describe('the web UI in Chromium', () => {
     await context.close();
   }, 120_000);
 
+  it('names a few containers without a limit under an empty chart, and counts the rest', async () => {
+    const { context, page } = await signedIn(ACCOUNTS.viewer);
+    // A big cluster may have 10,000 containers without a CPU limit: the chart says so briefly.
+    const unlimited = Array.from({ length: 12 }, (_, i) => ({
+      name: `shop/pod-${i}/app`,
+      labels: { namespace: 'shop', pod: `pod-${i}`, container: 'app' },
+    }));
+    await page.route('**/api/v1/query/container-cpu?*', (route) =>
+      route.fulfill({
+        json: { kind: 'series', query: 'container-cpu', unit: 'percent', series: [], unlimited },
+      }),
+    );
+    await page.goto(`${stack.url}/ui/metrics?range=1h`);
+    const chart = page.locator('[data-testid=chart-container-cpu] [data-drawn=empty]');
+    await chart.waitFor({ timeout: 20_000 });
+    expect(await chart.innerText()).toBe(
+      'shop/pod-0/app, shop/pod-1/app, shop/pod-2/app, shop/pod-3/app, shop/pod-4/app and 7 more: no limit set, so there is no share of a limit to draw.',
+    );
+    await context.close();
+  });
+
   it('signs out', async () => {
     const { context, page } = await signedIn(ACCOUNTS.viewer);
     expect(await page.locator('[data-testid=user]').innerText()).toContain(ACCOUNTS.viewer.name);

@@ -96,3 +96,21 @@ describe('http.auth', () => {
       expect(isLoopbackHost(h), h).toBe(false);
   });
 });
+
+describe('http.trusted_proxies', () => {
+  it('is empty by default and takes addresses and CIDR ranges', () => {
+    expect(parseConfig('', { env: {} }).http.trusted_proxies).toEqual([]);
+    const config = parseConfig('http:\n  trusted_proxies: [10.0.0.0/8, 192.0.2.7, "fd00::/8"]\n', {
+      env: {},
+    });
+    expect(config.http.trusted_proxies).toEqual(['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
+  });
+
+  it('names every entry that is not an address or range', () => {
+    expect(issues('http:\n  trusted_proxies: [ingress, 10.0.0.0/40, 10.0.0.1/8/2]\n')).toEqual([
+      'http.trusted_proxies[0]: "ingress" is not an IP address or a CIDR range such as 10.0.0.0/8',
+      'http.trusted_proxies[1]: "10.0.0.0/40": the prefix length must be 0 to 32',
+      'http.trusted_proxies[2]: "10.0.0.1/8/2" is not an IP address or a CIDR range such as 10.0.0.0/8',
+    ]);
+  });
+});

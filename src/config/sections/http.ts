@@ -1,6 +1,7 @@
 // `http:` — the HTTP server: API, web UI, /metrics, /healthz, /readyz, and who may use them
 // (`auth:` accounts, sessions and the bootstrap admin token).
 import { z } from 'zod';
+import { parseAddressRange } from '../../lib/cidr.js';
 import type { Secret } from '../../lib/secret.js';
 import { duration, listenAddress, obj, readSecretFile, secret } from '../schema-kit.js';
 
@@ -94,6 +95,19 @@ export const httpSchema = obj({
   external_url: z.url().optional(),
   /** Who may use the web UI and the API. */
   auth: authSchema.prefault({}),
+  /**
+   * Addresses or CIDR ranges of reverse proxies in front of Lookout (an ingress controller).
+   * For requests from them, the client address (for the sign-in throttle and log) is taken from
+   * X-Forwarded-For; from anyone else that header is ignored.
+   */
+  trusted_proxies: z
+    .array(
+      z.string().superRefine((entry, ctx) => {
+        const range = parseAddressRange(entry);
+        if ('problem' in range) ctx.addIssue({ code: 'custom', message: range.problem });
+      }),
+    )
+    .default([]),
 }).superRefine((http, ctx) => {
   if (http.auth.mode === 'none' && !isLoopbackHost(http.listen.host)) {
     ctx.addIssue({

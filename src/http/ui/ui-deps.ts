@@ -8,6 +8,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Principal } from '../auth/principal.js';
 import type { SessionCookies } from '../auth/session-cookie.js';
+import type { ClientAddress } from '../client-address.js';
 import type { InProcessApi } from './in-process-api.js';
 
 export interface UiDeps {
@@ -17,6 +18,8 @@ export interface UiDeps {
   readonly alerting: AlertingView;
   readonly auth: AuthService;
   readonly cookies: SessionCookies;
+  /** Where a request came from (through `http.trusted_proxies`). */
+  readonly clientAddress: ClientAddress;
   readonly api: InProcessApi;
   readonly log: Logger;
   readonly now: () => number;

@@ -14,6 +14,7 @@ import { authApi } from '../auth/auth-api.js';
 import { createAuthMiddleware } from '../auth/auth-middleware.js';
 import { AuthService } from '../auth/auth-service.js';
 import { SessionCookies } from '../auth/session-cookie.js';
+import { ClientAddress } from '../client-address.js';
 import { assetRoutes } from './assets.js';
 import { InProcessApi } from './in-process-api.js';
 import { accessPages } from './pages/access-page.js';
@@ -93,6 +94,7 @@ export function createWebUi(options: WebUiOptions): WebUi {
     alerting: options.alerting,
     auth: service,
     cookies,
+    clientAddress: new ClientAddress(config.http.trusted_proxies),
     api,
     log: log.child({ component: 'web-ui' }),
     now,

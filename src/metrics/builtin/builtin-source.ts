@@ -7,6 +7,7 @@ import {
   TABLE_COLUMNS,
   type Absent,
   type Cell,
+  type FoldedSeries,
   type Point,
   type QueryName,
   type QueryParams,
@@ -32,13 +33,16 @@ import {
   samplesAt,
   seriesGrid,
   seriesSampledSince,
+  TOUCH_INTERVAL_MS,
   type GridSeries,
   type LeaderMeasure,
   type SampleAt,
   type SeriesKey,
   type SeriesKind,
+  type Measure,
 } from '../../store/repos/metric-repo.js';
-import { applyTop, byPeak, othersName } from '../fold-series.js';
+import type { Executor } from '../../store/repos/executor.js';
+import { byPeak, othersName } from '../fold-series.js';
 import { loadLiveObjects } from '../../store/repos/object-repo.js';
 import { checkQuery, type CheckedQuery } from '../query-params.js';
 import { QueryError } from '../query-error.js';
@@ -123,39 +127,74 @@ export class BuiltinSource implements QuerySource {
       bucketWeight: BUCKET_MS / this.#o.intervalMs,
     });
     const namer = nameFor(spec.kind, grid, cluster);
-    const series: Series[] = [];
+    const count = spec.count === true;
+    const unit = q.spec.unit ?? 'count';
+    // Each line's values on the grid, carried forward within the look-back, are worked out in
+    // one scratch array: with `top`, only the lines shown become points, and the rest are folded
+    // straight from the grid (10,000 containers would otherwise be 2.4 million points to
+    // allocate, rank and fold).
+    const scratch = new Float64Array(gridPoints(range));
+    const lines: Array<{ readonly g: GridSeries; readonly name: string; readonly peak: number }> = [];
     for (const g of grid) {
-      const { points, sampled } = toPoints(g, range, lookbackMs, spec.count === true);
+      const { sampled, peak } = carryForward(g, range, lookbackMs, count, scratch);
       if (!sampled) continue;
       // A namespace whose pods were never abnormal has no line, as with kube-state-metrics.
-      if (q.spec.name === 'pods-abnormal' && points.every((p) => p[1] === 0)) continue;
-      series.push({ name: namer(g), labels: labelsOf(g), points });
+      if (q.spec.name === 'pods-abnormal' && peak <= 0 && scratch.every((v) => v === 0)) continue;
+      lines.push({ g, name: namer(g), peak });
     }
-    series.sort((a, b) => a.name.localeCompare(b.name));
+    let shown = lines;
+    let others: FoldedSeries | undefined;
+    if (q.top !== undefined && lines.length > q.top) {
+      // As foldSeries ranks and folds them (src/metrics/fold-series.ts), without the points.
+      const ranked = [...lines].sort(byPeak((l) => l.peak));
+      shown = ranked.slice(0, q.top - 1);
+      const rest = ranked.slice(q.top - 1);
+      const folded = new Float64Array(scratch.length).fill(NaN);
+      for (const l of rest) {
+        carryForward(l.g, range, lookbackMs, count, scratch);
+        for (let k = 0; k < scratch.length; k++) {
+          const v = scratch[k]!;
+          if (Number.isNaN(v)) continue;
+          const prev = folded[k]!;
+          folded[k] = Number.isNaN(prev) ? v : unit === 'percent' ? Math.max(prev, v) : prev + v;
+        }
+      }
+      others = {
+        name: othersName(rest.length, unit),
+        labels: {},
+        points: asPoints(folded, range),
+        count: rest.length,
+      };
+    }
+    const series: Series[] = shown
+      .map((l) => ({
+        name: l.name,
+        labels: labelsOf(l.g),
+        points: toPoints(l.g, range, lookbackMs, count).points,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
     const unlimitedList: Unlimited[] = grid
       .filter((g) => g.flagged)
       .map((g) => ({ name: namer(g), labels: labelsOf(g) }))
       .sort((a, b) => a.name.localeCompare(b.name));
     const notes: string[] = [];
-    if (series.length === 0 && unlimitedList.length === 0 && !(await this.#hasTicks(cluster, range))) {
+    if (lines.length === 0 && unlimitedList.length === 0 && !(await this.#hasTicks(cluster, range))) {
       notes.push(
         `Lookout has no resource samples of cluster "${cluster}" in this time range: was Lookout running and watching it then?`,
       );
     }
-    return applyTop(
-      {
-        kind: 'series',
-        query: q.spec.name,
-        cluster,
-        title: q.spec.title,
-        unit: q.spec.unit ?? 'count',
-        range,
-        series,
-        ...(spec.measure.flag ? { unlimited: unlimitedList } : {}),
-        ...(notes.length > 0 ? { notes } : {}),
-      },
-      q.top,
-    );
+    return {
+      kind: 'series',
+      query: q.spec.name,
+      cluster,
+      title: q.spec.title,
+      unit,
+      range,
+      series,
+      ...(others ? { others } : {}),
+      ...(spec.measure.flag ? { unlimited: unlimitedList } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
+    };
   }
 
   /**
@@ -257,11 +296,9 @@ export class BuiltinSource implements QuerySource {
         points: toPoints(g, range, rawLookbackMs, false).points,
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    // Containers without a limit: those of the last bucket rolled up in the range.
     const flag = spec.measure.aggregate.flag;
-    const lastBucket = Math.floor(Math.min(range.end, rolled) / BUCKET_MS) * BUCKET_MS - BUCKET_MS;
     const flagged = flag
-      ? (await flaggedIn(db, cluster, spec.kind, flag, lastBucket)).filter((id) => byId.has(id))
+      ? (await this.#flaggedIds(cluster, spec, range, rolled, lo - step)).filter((id) => byId.has(id))
       : [];
     const unlimitedList: Unlimited[] = flagged
       .map((id) => byId.get(id)!)
@@ -288,6 +325,33 @@ export class BuiltinSource implements QuerySource {
         : {}),
       ...(flag ? { unlimited: unlimitedList } : {}),
     };
+  }
+
+  /**
+   * The series flagged (containers without a limit) for a `top` answer: those of the last
+   * bucket rolled up in the range; when that bucket holds no tick (nothing is rolled up yet on
+   * a new database, or Lookout was stopped then), those of the latest tick in the range — from
+   * its bucket when that is rolled up, else from the raw samples.
+   */
+  async #flaggedIds(
+    cluster: string,
+    spec: SeriesSpec,
+    range: TimeRange,
+    rolled: number,
+    since: number,
+  ): Promise<number[]> {
+    const flag = spec.measure.aggregate.flag;
+    if (!flag) return [];
+    const db = this.#o.store.db;
+    const lastBucket = Math.floor(Math.min(range.end, rolled) / BUCKET_MS) * BUCKET_MS - BUCKET_MS;
+    const inLastBucket = await latestTick(db, cluster, lastBucket + BUCKET_MS - 1);
+    if (inLastBucket !== undefined && inLastBucket >= lastBucket)
+      return flaggedIn(db, cluster, spec.kind, flag, lastBucket);
+    const last = await latestTick(db, cluster, range.end);
+    if (last === undefined || last <= since) return [];
+    const bucket = Math.floor(last / BUCKET_MS) * BUCKET_MS;
+    if (bucket + BUCKET_MS <= rolled) return flaggedIn(db, cluster, spec.kind, flag, bucket);
+    return flaggedAtTick(db, cluster, spec.kind, spec.measure, last);
   }
 
   async #hasTicks(cluster: string, range: TimeRange): Promise<boolean> {
@@ -482,6 +546,34 @@ export class BuiltinSource implements QuerySource {
   }
 }
 
+/**
+ * The series of one kind that `measure.flag` marks in the raw samples of tick `ts` (containers
+ * with usage but no limit): two columns of one sample per series, flagged here as the full
+ * answer flags them.
+ */
+async function flaggedAtTick(
+  db: Executor,
+  cluster: string,
+  kind: SeriesKind,
+  measure: Measure,
+  ts: number,
+): Promise<number[]> {
+  if (!measure.flag) return [];
+  const [a, b] = measure.raw;
+  const rows = await db
+    .selectFrom('metric_series as s')
+    .innerJoin('metric_samples as m', (j) => j.onRef('m.series_id', '=', 's.id').on('m.ts', '=', ts))
+    .select((eb) => ['s.id', eb.ref(`m.${a}`).as('a'), eb.ref(`m.${b ?? a}`).as('b')])
+    .where('s.cluster', '=', cluster)
+    .where('s.kind', '=', kind)
+    .where('s.last_at', '>=', ts - 2 * TOUCH_INTERVAL_MS)
+    .execute();
+  const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  return rows
+    .filter((r) => measure.flag!(num(r.a), b === undefined ? null : num(r.b)))
+    .map((r) => Number(r.id));
+}
+
 /** `New size: 4; reason: cpu resource utilization (percentage of request) above target`. */
 export function parseRescale(message: string): { to: number | undefined; reason: string | undefined } {
   const m = /New size:\s*(\d+)(?:;\s*reason:\s*(.*))?/.exec(message);
@@ -522,18 +614,24 @@ function nameFor(kind: SeriesKind, all: readonly SeriesKey[], cluster: string): 
   return (g) => g.name;
 }
 
+/** How many points a range's grid has. */
+function gridPoints(range: TimeRange): number {
+  return Math.floor((range.end - range.start) / range.stepMs) + 1;
+}
+
 /**
- * The points of a series on the range's grid. A step with samples has their value; a step
- * without (steps shorter than the collection interval, a missed tick) takes the latest value
- * seen within the look-back; otherwise null — or 0 for counts.
+ * A series' value at each point of the range's grid, written into `out` (NaN for none). A step
+ * with samples has their value; a step without (steps shorter than the collection interval, a
+ * missed tick) takes the latest value seen within the look-back; otherwise none — or 0 for
+ * counts. Returns whether any point has a value, and the highest.
  */
-function toPoints(
+function carryForward(
   g: Pick<GridSeries, 'values' | 'lookbackWindows'>,
   range: TimeRange,
   lookbackMs: number,
   count: boolean,
-): { points: Point[]; sampled: boolean } {
-  const points: Point[] = [];
+  out: Float64Array,
+): { sampled: boolean; peak: number } {
   const { values, lookbackWindows: before } = g;
   const carrySteps = Math.ceil(lookbackMs / range.stepMs);
   let carried = NaN;
@@ -545,7 +643,8 @@ function toPoints(
     }
   }
   let sampled = false;
-  for (let j = before, t = range.start; t <= range.end; j++, t += range.stepMs) {
+  let peak = -Infinity;
+  for (let k = 0, j = before; k < out.length; k++, j++) {
     let v = values[j]!;
     if (!Number.isNaN(v)) {
       carried = v;
@@ -553,9 +652,32 @@ function toPoints(
     } else if (j - carriedAt < carrySteps) {
       v = carried;
     }
-    const value = Number.isNaN(v) ? null : v;
-    if (value !== null) sampled = true;
-    points.push([t, value === null && count ? 0 : value]);
+    if (!Number.isNaN(v)) sampled = true;
+    else if (count) v = 0;
+    if (v > peak) peak = v;
+    out[k] = v;
   }
-  return { points, sampled };
+  return { sampled, peak };
+}
+
+/** Grid values as points (NaN: null). */
+function asPoints(values: Float64Array, range: TimeRange): Point[] {
+  const points: Point[] = new Array<Point>(values.length);
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    points[k] = [range.start + k * range.stepMs, Number.isNaN(v) ? null : v];
+  }
+  return points;
+}
+
+/** The points of a series on the range's grid (see {@link carryForward}). */
+function toPoints(
+  g: Pick<GridSeries, 'values' | 'lookbackWindows'>,
+  range: TimeRange,
+  lookbackMs: number,
+  count: boolean,
+): { points: Point[]; sampled: boolean } {
+  const values = new Float64Array(gridPoints(range));
+  const { sampled } = carryForward(g, range, lookbackMs, count, values);
+  return { points: asPoints(values, range), sampled };
 }

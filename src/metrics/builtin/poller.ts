@@ -18,6 +18,7 @@ import {
   insertSeries,
   loadSeriesIds,
   insertLeaders,
+  readWatermark,
   seriesKeyString,
   touchSeries,
   type SampleRow,
@@ -39,6 +40,20 @@ export async function storeTickLeaders(
 export const ROLLUP_WATERMARK = 'rollup-5m';
 /** How far the bucket leaders have been ranked (they follow the rollup). */
 export const LEADERS_WATERMARK = 'leaders-5m';
+
+/**
+ * Starts the rollup at `bucket` unless it has started already. A database that had no rollup
+ * has no buckets to rank either, so the leaders start there too: the wide queries read the
+ * tick leaders from the first tick on, instead of every series until the first maintenance
+ * pass. (A database that had a rollup before leaders existed is ranked by that pass.)
+ */
+export async function startWatermarks(db: Executor, bucket: number): Promise<void> {
+  if ((await readWatermark(db, ROLLUP_WATERMARK)) !== undefined) return;
+  await initWatermark(db, ROLLUP_WATERMARK, bucket);
+  // Several instances may start at once: the leaders start where the rollup that won did.
+  const rolled = await readWatermark(db, ROLLUP_WATERMARK);
+  if (rolled !== undefined) await initWatermark(db, LEADERS_WATERMARK, rolled);
+}
 
 export interface PollerMetrics {
   readonly polls: Counter<'cluster' | 'result'>;
@@ -224,7 +239,7 @@ export class MetricsPoller {
         if (tick.at - at > 2 * TOUCH_INTERVAL_MS) this.#touched.delete(id);
     }
     if (!this.#watermarkSet) {
-      await initWatermark(db, ROLLUP_WATERMARK, Math.floor(tick.at / BUCKET_MS) * BUCKET_MS);
+      await startWatermarks(db, Math.floor(tick.at / BUCKET_MS) * BUCKET_MS);
       this.#watermarkSet = true;
     }
   }

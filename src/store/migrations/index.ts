@@ -15,6 +15,7 @@ import { deploymentsMigration } from './0450-deployments.js';
 import { webMigration } from './0500-web.js';
 import { metricLeadersMigration } from './0600-metric-leaders.js';
 import { eventHistogramMigration } from './0610-event-histogram.js';
+import { alertRowsMigration } from './0620-alert-rows.js';
 import type { DialectMigration } from './kit.js';
 
 const ALL: ReadonlyArray<readonly [string, DialectMigration]> = [
@@ -30,6 +31,7 @@ const ALL: ReadonlyArray<readonly [string, DialectMigration]> = [
   ['0500-web', webMigration],
   ['0600-metric-leaders', metricLeadersMigration],
   ['0610-event-histogram', eventHistogramMigration],
+  ['0620-alert-rows', alertRowsMigration],
 ];
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

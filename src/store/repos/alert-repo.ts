@@ -66,21 +66,85 @@ export async function bulkUpsert(
   }
 }
 
+const ALERT_COLUMNS = [
+  'fingerprint',
+  'labels',
+  'annotations',
+  'starts_at',
+  'ends_at',
+  'timeout',
+  'generator_url',
+  'updated_at',
+] as const;
+const ALERT_UPDATES = ALERT_COLUMNS.slice(1);
+
+/** PostgreSQL: one row per fingerprint, which several Lookout instances may write. */
 const ALERT_SHAPE: UpsertShape = {
   table: 'alerts',
-  columns: [
-    'fingerprint',
-    'labels',
-    'annotations',
-    'starts_at',
-    'ends_at',
-    'timeout',
-    'generator_url',
-    'updated_at',
-  ],
+  columns: ALERT_COLUMNS,
   key: 'fingerprint',
-  update: ['labels', 'annotations', 'starts_at', 'ends_at', 'timeout', 'generator_url', 'updated_at'],
+  update: ALERT_UPDATES,
 };
+
+/** SQLite: one row per alert under its arrival-order row id (see migration 0620). */
+const ALERT_ROW_SHAPE: UpsertShape = {
+  table: 'alerts',
+  columns: ['id', ...ALERT_COLUMNS],
+  key: 'id',
+  update: ALERT_UPDATES,
+};
+
+/**
+ * The SQLite row of each alert the engine holds. Rows are numbered in arrival order so that a
+ * new alert is appended instead of landing on a random page of a fingerprint index (the cost
+ * that dominated intake). The engine is the only writer, so it keeps the map: a fingerprint
+ * keeps its row while the engine remembers the alert; one that returns after it was forgotten
+ * starts a new row, and the old one ages out with retention. Reads take the newest row of each
+ * fingerprint.
+ */
+export class AlertRowIds {
+  readonly #ids = new Map<string, number>();
+  #next: number;
+
+  private constructor(next: number) {
+    this.#next = next;
+  }
+
+  /** Continues after the highest row id stored (none on PostgreSQL, which keys by fingerprint). */
+  static async load(db: Executor, dialect: Dialect): Promise<AlertRowIds> {
+    if (dialect !== 'sqlite') return new AlertRowIds(1);
+    const row = await db
+      .selectFrom('alerts')
+      .select((eb) => eb.fn.max<number | null>('id').as('max'))
+      .executeTakeFirst();
+    return new AlertRowIds(Number(row?.max ?? 0) + 1);
+  }
+
+  /** The row of `fingerprint`, assigning the next one the first time. */
+  idOf(fingerprint: string): number {
+    let id = this.#ids.get(fingerprint);
+    if (id === undefined) {
+      id = this.#next++;
+      this.#ids.set(fingerprint, id);
+    }
+    return id;
+  }
+
+  /** Records the row a stored alert was read from. */
+  adopt(fingerprint: string, id: number): void {
+    this.#ids.set(fingerprint, id);
+    if (id >= this.#next) this.#next = id + 1;
+  }
+
+  /** The engine forgot these alerts: if they return, they start new rows. */
+  forget(fingerprints: Iterable<string>): void {
+    for (const fp of fingerprints) this.#ids.delete(fp);
+  }
+
+  get size(): number {
+    return this.#ids.size;
+  }
+}
 
 const GROUP_SHAPE: UpsertShape = {
   table: 'alert_groups',
@@ -118,27 +182,36 @@ function fromRow(r: AlertTable): AlertRecord {
   };
 }
 
-/** Inserts or replaces alerts by fingerprint (one statement per 500 alerts). */
+/**
+ * Inserts or replaces alerts (one statement per 500 alerts): by fingerprint on PostgreSQL, by
+ * row on SQLite.
+ */
 export async function upsertAlerts(
   db: Executor,
   dialect: Dialect,
   alerts: readonly AlertRecord[],
+  rows: AlertRowIds,
 ): Promise<void> {
-  await bulkUpsert(
-    db,
-    dialect,
-    ALERT_SHAPE,
-    alerts.map((a) => [
-      a.fingerprint,
-      JSON.stringify(a.labels),
-      JSON.stringify(a.annotations),
-      a.startsAt,
-      a.endsAt,
-      a.timeout ? 1 : 0,
-      a.generatorURL,
-      a.updatedAt,
-    ]),
-  );
+  const values = (a: AlertRecord): unknown[] => [
+    a.fingerprint,
+    JSON.stringify(a.labels),
+    JSON.stringify(a.annotations),
+    a.startsAt,
+    a.endsAt,
+    a.timeout ? 1 : 0,
+    a.generatorURL,
+    a.updatedAt,
+  ];
+  if (dialect === 'sqlite') {
+    await bulkUpsert(
+      db,
+      dialect,
+      ALERT_ROW_SHAPE,
+      alerts.map((a) => [rows.idOf(a.fingerprint), ...values(a)]),
+    );
+  } else {
+    await bulkUpsert(db, dialect, ALERT_SHAPE, alerts.map(values));
+  }
 }
 
 export interface AlertQuery {
@@ -146,12 +219,26 @@ export interface AlertQuery {
   readonly firingAt?: number;
 }
 
-/** Alerts, newest start first. */
-export async function listAlerts(db: Executor, query: AlertQuery = {}): Promise<AlertRecord[]> {
+/** Alerts, newest start first; with `rows`, records which row each was read from. */
+export async function listAlerts(
+  db: Executor,
+  query: AlertQuery = {},
+  rows?: AlertRowIds,
+): Promise<AlertRecord[]> {
   let q = db.selectFrom('alerts').selectAll();
   if (query.firingAt !== undefined) q = q.where('ends_at', '>', query.firingAt);
-  const rows = await q.orderBy('starts_at', 'desc').orderBy('fingerprint').execute();
-  return rows.map(fromRow);
+  const newest = new Map<string, AlertTable>();
+  for (const r of await q.execute()) {
+    // SQLite may hold older rows of a fingerprint (see AlertRowIds): the highest row wins.
+    const seen = newest.get(r.fingerprint);
+    if (!seen || Number(r.id ?? 0) > Number(seen.id ?? 0)) newest.set(r.fingerprint, r);
+  }
+  const alerts: AlertRecord[] = [];
+  for (const r of newest.values()) {
+    if (rows && r.id !== undefined && r.id !== null) rows.adopt(r.fingerprint, Number(r.id));
+    alerts.push(fromRow(r));
+  }
+  return alerts.sort((a, b) => b.startsAt - a.startsAt || (a.fingerprint < b.fingerprint ? -1 : 1));
 }
 
 /** Deletes alerts that ended before `before`; returns how many. */

@@ -2,6 +2,12 @@
 // timers, silences, and the notification log (what each receiver integration was last told).
 
 export interface AlertTable {
+  /**
+   * SQLite only: the row, in arrival order, assigned by the alerting engine (one row per
+   * fingerprint while the engine holds the alert; see migration 0620). PostgreSQL keys alerts
+   * by fingerprint.
+   */
+  id?: number;
   /** Alertmanager's label-set fingerprint, 16 hex digits. */
   fingerprint: string;
   /** JSON object. */

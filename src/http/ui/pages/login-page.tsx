@@ -1,7 +1,6 @@
 // Signing in and out: a name and password from `http.auth.users`, or the bootstrap admin
 // token. The form is tied to the browser that loaded it (a nonce cookie), so another site
 // cannot sign someone in under its own account.
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
 import type { SignInResult } from '../../auth/auth-service.js';
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../../auth/session-cookie.js';
@@ -14,15 +13,6 @@ import type { UiDeps } from '../ui-deps.js';
 export function safeNext(next: string | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/ui/';
   return next;
-}
-
-function addressOf(c: Context): string | undefined {
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    // In-process requests (tests, the UI's own API calls) have no socket.
-    return undefined;
-  }
 }
 
 export function loginPages(deps: UiDeps) {
@@ -110,7 +100,7 @@ export function loginPages(deps: UiDeps) {
           status: 400,
         });
       }
-      const meta = { address: addressOf(c), userAgent: c.req.header('user-agent') };
+      const meta = { address: deps.clientAddress.of(c), userAgent: c.req.header('user-agent') };
       let result: SignInResult;
       if (field('token')) result = await auth.signInWithToken(field('token'), meta);
       else if (field('name')) result = await auth.signInWithPassword(field('name'), field('password'), meta);
