@@ -8,6 +8,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, type BenchResult } from './report.js';
+import { launcherNodeFlags } from './support/node-flags.js';
 
 interface Bench {
   readonly key: string;
@@ -29,13 +30,23 @@ const BENCHES: readonly Bench[] = [
   { key: 'sim', target: '', module: 'sim-big', fn: 'simBig' },
 ];
 
-/** Runs one benchmark in a child process and reads back its results. */
+/**
+ * Runs one benchmark in a child process (with the V8 flags Lookout's launcher uses, as the
+ * Lookout it starts in that process runs in production) and reads back its results.
+ */
 function runIsolated(bench: Bench): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'lookout-bench-'));
   const out = join(dir, 'result.json');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./run-one.ts', import.meta.url)), bench.module, bench.fn],
+    [
+      ...launcherNodeFlags(),
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./run-one.ts', import.meta.url)),
+      bench.module,
+      bench.fn,
+    ],
     { cwd: ROOT, env: { ...process.env, LOOKOUT_BENCH_OUT: out }, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   return new Promise((resolve, reject) => {

@@ -10,21 +10,26 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { tempDir } from '../test/support/tmp.js';
 import type { BenchResult } from './report.js';
+import { launcherNodeFlags } from './support/node-flags.js';
 
-// The compiled build, as production runs it (tsx alone would add ~100 MB).
+// The compiled build, with the launcher's V8 flags, as production runs it (tsx alone would add
+// ~100 MB).
 const ENTRY = fileURLToPath(new URL('../dist/cli/index.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function rssMiB(pid: number): number {
+/** A process's resident memory now (`VmRSS`) or its high-water mark so far (`VmHWM`), in MiB. */
+function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return kb / 1024;
 }
 
 function cli(args: string[]): ChildProcess {
   if (!existsSync(ENTRY))
     throw new Error('run `npm run build` first: the benchmark measures the compiled build');
-  const child = spawn(process.execPath, [ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...launcherNodeFlags(), ENTRY, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.resume();
   child.stderr?.resume();
   return child;
@@ -101,13 +106,16 @@ export async function watchBigMemory(): Promise<BenchResult> {
     }
     const peak = Math.max(...samples);
     const settled = samples.at(-1)!;
+    // The highest RSS since the process started, first sync included (not sampled above).
+    const highWater = rssMiB(lookout.pid!, 'VmHWM');
     return {
       name: 'RSS while watching the big scenario (P3)',
       value: Math.round(settled),
       unit: 'MiB',
       target: '< 200 MB',
-      pass: peak * 1.048576 < 200,
-      detail: `1,000 nodes, ~10,000 pods; first sync of all 11 resources in ${syncSeconds.toFixed(1)} s; RSS peak ${peak.toFixed(0)} MiB, ${settled.toFixed(0)} MiB after 20 s (Lookout process only)`,
+      // 200 MB (decimal) is about 190.7 MiB; the first sync counts too.
+      pass: Math.max(peak, highWater) * 1.048576 < 200,
+      detail: `1,000 nodes, ~10,000 pods; first sync of all 11 resources in ${syncSeconds.toFixed(1)} s; RSS peak ${peak.toFixed(0)} MiB, ${settled.toFixed(0)} MiB after 20 s; high-water mark since start, first sync included, ${highWater.toFixed(0)} MiB (Lookout process only)`,
     };
   } finally {
     await stop(lookout);

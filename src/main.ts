@@ -105,7 +105,18 @@ export async function createLookout(options: LookoutOptions): Promise<Lookout> {
   const registry = metrics.registry;
   const readiness = new Readiness();
   const lifecycle = new Lifecycle(log.child({ component: 'lifecycle' }));
-  const store = openStore(config.storage);
+  const storeLog = log.child({ component: 'store' });
+  const store = openStore(config.storage, {
+    sqlite: {
+      backgroundCheckpoints: {
+        onFailure: (error) =>
+          storeLog.warn(
+            { err: error },
+            'the SQLite checkpoint thread stopped; the database checkpoints on the main thread again',
+          ),
+      },
+    },
+  });
   let server: RunningServer | undefined;
   const externalUrl =
     config.http.external_url ?? `http://${config.http.listen.host}:${config.http.listen.port}`;

@@ -124,6 +124,40 @@ describe('alerting service (SQLite, manual clock)', () => {
     expect(rows.map((r) => r.notification.status)).toEqual(['firing', 'resolved']);
   });
 
+  it('accept() answers before routing, yet readers, flushes and a stop see the accepted alerts in order', async () => {
+    const t0 = h.clock.now();
+    expect(h.alerting.accept([{ labels: { alertname: 'F', namespace: 'n', i: '1' } }], 'test')).toEqual({
+      accepted: 1,
+    });
+    // Read at once, before the routing step had its turn: the reader routes what was accepted.
+    expect([...h.alerting.alerts()].map((a) => a.labels.i)).toEqual(['1']);
+    expect([...h.alerting.groups()].map((g) => g.alerts.size)).toEqual([1]);
+
+    // Accepted, then ingested: routed in that order (the later post of i=2 wins its end time).
+    await h.advance(100);
+    h.alerting.accept([{ labels: { alertname: 'F', namespace: 'n', i: '2' } }], 'test');
+    await post('F', { i: '2' }, h.clock.now());
+    const two = [...h.alerting.alerts()].find((a) => a.labels.i === '2')!;
+    expect(two.endsAt).toBe(h.clock.now());
+    // Each accepted batch keeps the time it arrived at.
+    expect([...h.alerting.alerts()].find((a) => a.labels.i === '1')!.updatedAt).toBe(t0);
+
+    // Accepted and never read: routed on the next turn of the event loop and flushed on time.
+    h.alerting.accept([{ labels: { alertname: 'G', namespace: 'n' } }], 'test');
+    await new Promise((resolve) => setImmediate(resolve));
+    await h.advance(1000);
+    const sent = (await outbox(store)).filter((r) => r.integrationIndex === 0);
+    expect(sent.map((r) => r.notification.groupLabels.alertname).sort()).toEqual(['F', 'G']);
+
+    // Accepted just before a stop: routed and stored, not lost.
+    h.alerting.accept([{ labels: { alertname: 'H', namespace: 'n' } }], 'test');
+    await h.alerting.stop();
+    const stored = await store.db.selectFrom('alerts').select('labels').execute();
+    expect(stored.some((r) => r.labels.includes('"H"'))).toBe(true);
+    expect(() => h.alerting.accept([{ labels: { alertname: 'I' } }], 'test')).toThrow(/not running/i);
+    h = await startAlerting(store, CONFIG); // afterEach stops it again
+  });
+
   it('keeps a receiver without integrations silent while the alert is still listed', async () => {
     await post('E', { team: 'quiet' });
     await h.advance(2000);

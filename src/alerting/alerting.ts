@@ -95,17 +95,19 @@ export interface AlertingView {
   /** Expires a silence now. */
   expireSilence(id: string): Promise<void>;
   ingest(alerts: readonly AlertInput[], source: string, options?: IngestOptions): Promise<IngestResult>;
+  /**
+   * Takes validated alerts and answers at once; they are routed and grouped right after the
+   * current I/O callback (once the HTTP answer has left), in the order accepted, and before
+   * anything reads alerts or groups or flushes a group. Alertmanager's API answers the same
+   * way: its dispatcher routes what the API stored on its own goroutine. Throws
+   * {@link AlertingNotRunningError} when alerting is stopped.
+   */
+  accept(alerts: readonly AlertInput[], source: string): IngestResult;
 }
 
 export interface IngestOptions {
   /** End time for alerts sent without one (default: now + `global.resolve_timeout`). */
   readonly resolveTimeoutMs?: number;
-  /**
-   * `stored` (default): resolve once the alerts are in the database. `accepted`: resolve as
-   * soon as they are routed and grouped in memory (Alertmanager's own guarantee); the store
-   * follows within {@link PERSIST_DELAY_MS}, and before any notification that includes them.
-   */
-  readonly wait?: 'stored' | 'accepted';
 }
 
 export interface Alerting extends AlertingView {
@@ -270,6 +272,9 @@ class AlertingService {
   #syncTimer: unknown;
   #lastSilenceSync = 0;
   #running = false;
+  /** Alerts taken by {@link accept} and not routed yet, with the time they arrived. */
+  #accepted: Array<{ inputs: readonly AlertInput[]; source: string; now: number }> = [];
+  #routeScheduled = false;
 
   constructor(options: AlertingOptions) {
     this.#store = options.store;
@@ -282,7 +287,7 @@ class AlertingService {
     this.#dispatcher = new Dispatcher(this.#setup);
     this.metrics = createAlertingMetrics(
       options.registry,
-      () => this.#dispatcher,
+      () => this.#routed(),
       () => this.#clock.now(),
     );
     this.#configText = stringify(toPrintable(alertingSchema, options.config), { lineWidth: 0 });
@@ -297,8 +302,8 @@ class AlertingService {
       startedAt: this.#startedAt,
       configText: this.#configText,
       now: () => this.#clock.now(),
-      alerts: () => d.alerts(),
-      groups: () => d.groups(),
+      alerts: () => this.#routed().alerts(),
+      groups: () => this.#routed().groups(),
       receiversOf: (a) => d.receiversOf(a),
       statusOf: (a, now) => d.statusOf(a, now),
       silences: () => d.silences.list(),
@@ -306,6 +311,7 @@ class AlertingService {
       putSilence: (input) => this.#putSilence(input),
       expireSilence: (id) => this.#expireSilence(id),
       ingest: (alerts, source, opts) => this.ingest(alerts, source, opts),
+      accept: (alerts, source) => this.accept(alerts, source),
     };
   }
 
@@ -347,6 +353,7 @@ class AlertingService {
   }
 
   async stop(): Promise<void> {
+    this.#routeAccepted();
     this.#running = false;
     for (const t of [this.#timer, this.#maintenanceTimer, this.#syncTimer]) {
       if (t !== undefined) this.#clock.clearTimeout(t);
@@ -359,6 +366,7 @@ class AlertingService {
   /** Waits until every queued operation ran and every accepted alert is written (or failed). */
   async idle(): Promise<void> {
     for (;;) {
+      this.#routeAccepted();
       if (this.#unsavedAlerts.size > 0 || this.#unsavedGroups.size > 0 || this.#waiters.length > 0) {
         clearTimeout(this.#persistTimer);
         this.#persistTimer = undefined;
@@ -393,17 +401,66 @@ class AlertingService {
   // ---- ingest --------------------------------------------------------------------------------
 
   /**
-   * Routes and groups the alerts at once (in memory, as Alertmanager does), then writes them
-   * behind: everything accepted within {@link PERSIST_DELAY_MS} goes to the store in one
-   * statement. A flush writes any unsaved alerts in its own transaction first, so a stored
+   * Routes and groups the alerts at once (in memory, after any alerts {@link accept} took
+   * earlier) and resolves once they are in the store. Alerts taken by `accept` are written
+   * behind instead: everything accepted within {@link PERSIST_DELAY_MS} goes to the store in
+   * one statement. A flush writes any unsaved alerts in its own transaction first, so a stored
    * notification never refers to an alert the store lacks.
    */
   ingest(inputs: readonly AlertInput[], source: string, options: IngestOptions = {}): Promise<IngestResult> {
     if (!this.#running) return Promise.reject(new AlertingNotRunningError());
-    const now = this.#clock.now();
+    this.#routeAccepted();
     const timeout = options.resolveTimeoutMs ?? this.#setup.resolveTimeoutMs;
+    const accepted = this.#route(inputs, source, this.#clock.now(), timeout);
+    if (accepted === 0) return Promise.resolve({ accepted: 0 });
+    const result = { accepted };
+    return new Promise<IngestResult>((resolve, reject) => {
+      this.#waiters.push({ resolve: () => resolve(result), reject });
+      this.#schedulePersist(0);
+    });
+  }
+
+  accept(inputs: readonly AlertInput[], source: string): IngestResult {
+    if (!this.#running) throw new AlertingNotRunningError();
+    if (inputs.length === 0) return { accepted: 0 };
+    this.#accepted.push({ inputs, source, now: this.#clock.now() });
+    if (!this.#routeScheduled) {
+      this.#routeScheduled = true;
+      // After the current I/O callback, so the answer is written first (a microtask would run
+      // before it).
+      setImmediate(() => this.#routeAccepted());
+    }
+    return { accepted: inputs.length };
+  }
+
+  /** Routes and groups what {@link accept} took, in order, each batch at the time it arrived. */
+  #routeAccepted(): void {
+    this.#routeScheduled = false;
+    if (this.#accepted.length === 0) return;
+    const batches = this.#accepted;
+    this.#accepted = [];
+    const timeout = this.#setup.resolveTimeoutMs;
+    for (const { inputs, source, now } of batches) {
+      try {
+        this.#route(inputs, source, now, timeout);
+      } catch (error) {
+        // Validated input cannot fail here; if it ever does, say so loudly rather than lose it silently.
+        this.#log.error({ err: error, source, alerts: inputs.length }, 'routing accepted alerts failed');
+      }
+    }
+    this.#schedulePersist(PERSIST_DELAY_MS);
+  }
+
+  /** The dispatcher, once every accepted alert is routed: what readers look at. */
+  #routed(): Dispatcher {
+    this.#routeAccepted();
+    return this.#dispatcher;
+  }
+
+  /** Routes and groups alerts in memory and marks them for the write behind; answers how many. */
+  #route(inputs: readonly AlertInput[], source: string, now: number, timeout: number): number {
     const records = inputs.map((a) => toAlertRecord(a, now, timeout));
-    if (records.length === 0) return Promise.resolve({ accepted: 0 });
+    if (records.length === 0) return 0;
     // One counter update per status, not per alert: labelled increments cost a hash each.
     let firing = 0;
     for (const r of records) if (r.endsAt > now) firing++;
@@ -415,15 +472,7 @@ class AlertingService {
     for (const a of plan.alerts) this.#unsavedAlerts.set(a.fingerprint, a);
     for (const g of plan.newGroups) this.#unsavedGroups.set(g.id, g);
     this.#arm();
-    const result = { accepted: records.length };
-    if (options.wait === 'accepted') {
-      this.#schedulePersist(PERSIST_DELAY_MS);
-      return Promise.resolve(result);
-    }
-    return new Promise<IngestResult>((resolve, reject) => {
-      this.#waiters.push({ resolve: () => resolve(result), reject });
-      this.#schedulePersist(0);
-    });
+    return records.length;
   }
 
   /**
@@ -516,7 +565,7 @@ class AlertingService {
 
   async #flushDue(): Promise<void> {
     const now = this.#clock.now();
-    const due = this.#dispatcher.takeDue(now);
+    const due = this.#routed().takeDue(now);
     if (due.length === 0) return;
     const plan = this.#dispatcher.planFlush(due, now);
     const outbox = plan.groups.flatMap((g) => g.outbox);
@@ -574,7 +623,7 @@ class AlertingService {
 
   async #maintain(): Promise<void> {
     const now = this.#clock.now();
-    const result = this.#dispatcher.maintenance(now);
+    const result = this.#routed().maintenance(now);
     this.#rowIds.forget(result.forgottenAlerts);
     // A group created and emptied before it was ever written needs no row at all.
     for (const id of result.removedGroups) this.#unsavedGroups.delete(id);

@@ -6,7 +6,8 @@ import type { ClusterConfig } from '../config/index.js';
 import type { Observation } from '../domain/kube.js';
 import type { BoundedQueue } from '../lib/bounded-queue.js';
 import type { KubeClient } from './kube-client.js';
-import { ResourceWatcher, type WatchOptions } from './resource-watcher.js';
+import { ListGate } from './list-gate.js';
+import { DEFAULT_LIST_CONCURRENCY, ResourceWatcher, type WatchOptions } from './resource-watcher.js';
 import type { WatchMetrics } from './watch-metrics.js';
 import { WATCHED_RESOURCES, streamName } from './watched-resources.js';
 
@@ -49,6 +50,7 @@ export class ClusterWatcher {
     const { cluster, client, log, metrics, options } = this.#deps;
     const include = cluster.namespaces.include;
     const exclude = new Set(cluster.namespaces.exclude);
+    const listGate = new ListGate(options?.listConcurrency ?? DEFAULT_LIST_CONCURRENCY);
     for (const resource of WATCHED_RESOURCES) {
       const namespaces: Array<string | undefined> =
         resource.namespaced && include.length > 0 ? include : [undefined];
@@ -67,6 +69,7 @@ export class ClusterWatcher {
             metrics,
             resumeFrom: checkpoints.get(stream),
             options,
+            listGate,
           }),
         );
       }

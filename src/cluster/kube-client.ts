@@ -2,7 +2,9 @@
 // client-node handles kubeconfig, contexts, in-cluster credentials and TLS; this adds JSON
 // requests and writes, watch streams we can pace ourselves (back-pressure), and errors with status.
 import type { Agent } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { KubeConfig } from './kube-config.js';
+import { ListDecodeError, ListDecoder } from './list-decoder.js';
 import fetch, { Headers, type RequestInit, type Response } from 'node-fetch';
 import type { ClusterConfig } from '../config/index.js';
 import { KubeApiError, errorMessage } from '../lib/errors.js';
@@ -188,10 +190,59 @@ export class KubeClient {
 
   async #json<T>(spec: RequestSpec): Promise<T> {
     const response = await this.#request({ ...spec, signal: this.#timed(spec.signal) });
+    let text: string;
     try {
-      return (await response.json()) as T;
+      text = await readText(response.body);
+    } catch (error) {
+      throw new KubeApiError(
+        `reading the answer to ${spec.method} ${spec.path} failed: ${errorMessage(error)}`,
+        {
+          status: response.status,
+          cause: error,
+        },
+      );
+    }
+    try {
+      return JSON.parse(text) as T;
     } catch (error) {
       throw new KubeApiError(`the API answered ${spec.method} ${spec.path} with invalid JSON`, {
+        status: response.status,
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * GET a list (`{"metadata":…,"items":[…]}`) and hand each item to `onItem` as soon as it is
+   * read, without holding the whole answer in memory (see ListDecoder). Answers the list's
+   * other members (`metadata`, `kind`, `apiVersion`). A body that is not such a list is a
+   * {@link KubeApiError}, like an invalid JSON answer to {@link getJson}.
+   */
+  async list(
+    path: string,
+    query: Query,
+    onItem: (item: unknown) => void,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const spec: RequestSpec = {
+      method: 'GET',
+      path,
+      query,
+      signal: this.#timed(signal),
+      accept: 'application/json',
+    };
+    const response = await this.#request(spec);
+    const decoder = new ListDecoder(onItem);
+    try {
+      const text = new StringDecoder('utf8');
+      for await (const chunk of response.body) {
+        decoder.write(typeof chunk === 'string' ? chunk : text.write(chunk));
+      }
+      decoder.write(text.end());
+      return decoder.end();
+    } catch (error) {
+      if (!(error instanceof ListDecodeError)) throw error;
+      throw new KubeApiError(`${path}: ${error.message}`, {
         status: response.status,
         cause: error,
       });
@@ -247,6 +298,20 @@ export class KubeClient {
 
 function write(method: RequestSpec['method'], path: string, options: WriteOptions): RequestSpec {
   return { method, path, query: options.query ?? {}, signal: options.signal, accept: 'application/json' };
+}
+
+/**
+ * A body as text, decoded chunk by chunk. Unlike node-fetch's `text()`/`json()`, which first
+ * concatenate every chunk into one buffer (a large malloc'd block for a large answer, such as
+ * the metrics of every pod), only the strings are joined: V8 owns that memory and gives it
+ * back when it is collected.
+ */
+async function readText(body: NodeJS.ReadableStream): Promise<string> {
+  const decoder = new StringDecoder('utf8');
+  const parts: string[] = [];
+  for await (const chunk of body) parts.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  parts.push(decoder.end());
+  return parts.join('');
 }
 
 async function statusError(response: Response, path: string): Promise<KubeApiError> {

@@ -65,19 +65,39 @@ function usageOf(value: unknown): Usage | undefined {
   return cpu === undefined || memory === undefined ? undefined : { cpuNanos: cpu, memoryBytes: memory };
 }
 
+/** One NodeMetrics item; undefined when it cannot be read (no name, a quantity that is not one). */
+export function nodeUsageOf(item: unknown): NodeUsage | undefined {
+  const it = record(item);
+  const name = record(it.metadata).name;
+  const usage = usageOf(it.usage);
+  return typeof name !== 'string' || name === '' || !usage
+    ? undefined
+    : { node: name, cpuNanos: usage.cpuNanos, memoryBytes: usage.memoryBytes };
+}
+
+/** One PodMetrics item; undefined when any of its containers cannot be read (its sums would lie). */
+export function podUsageOf(item: unknown): PodUsage | undefined {
+  const it = record(item);
+  const meta = record(it.metadata);
+  if (typeof meta.name !== 'string' || typeof meta.namespace !== 'string') return undefined;
+  const containers: ContainerUsage[] = [];
+  for (const c of Array.isArray(it.containers) ? it.containers : []) {
+    const name = record(c).name;
+    const usage = usageOf(record(c).usage);
+    if (typeof name !== 'string' || !usage) return undefined;
+    containers.push({ name, cpuNanos: usage.cpuNanos, memoryBytes: usage.memoryBytes });
+  }
+  return { namespace: meta.namespace, pod: meta.name, containers };
+}
+
 /** Parses a NodeMetricsList. */
 export function parseNodeMetrics(list: unknown): { nodes: NodeUsage[]; skipped: number } {
   const nodes: NodeUsage[] = [];
   let skipped = 0;
   for (const item of items(list)) {
-    const it = record(item);
-    const name = record(it.metadata).name;
-    const usage = usageOf(it.usage);
-    if (typeof name !== 'string' || name === '' || !usage) {
-      skipped++;
-      continue;
-    }
-    nodes.push({ node: name, ...usage });
+    const node = nodeUsageOf(item);
+    if (node) nodes.push(node);
+    else skipped++;
   }
   return { nodes, skipped };
 }
@@ -87,21 +107,9 @@ export function parsePodMetrics(list: unknown): { pods: PodUsage[]; skipped: num
   const pods: PodUsage[] = [];
   let skipped = 0;
   for (const item of items(list)) {
-    const it = record(item);
-    const meta = record(it.metadata);
-    const containers: ContainerUsage[] = [];
-    let ok = typeof meta.name === 'string' && typeof meta.namespace === 'string';
-    for (const c of Array.isArray(it.containers) ? it.containers : []) {
-      const name = record(c).name;
-      const usage = usageOf(record(c).usage);
-      if (typeof name !== 'string' || !usage) ok = false;
-      else containers.push({ name, ...usage });
-    }
-    if (!ok) {
-      skipped++;
-      continue;
-    }
-    pods.push({ namespace: meta.namespace as string, pod: meta.name as string, containers });
+    const pod = podUsageOf(item);
+    if (pod) pods.push(pod);
+    else skipped++;
   }
   return { pods, skipped };
 }
@@ -110,25 +118,43 @@ export function parsePodMetrics(list: unknown): { pods: PodUsage[]; skipped: num
  * Reads node and pod metrics. `namespaces` narrows the pod list to those namespaces (one
  * request each); absent or empty reads every namespace in one request. Errors are
  * {@link KubeApiError}; status 404 (or 503 from an APIService whose backend is down) means
- * metrics-server is missing or not serving — see {@link metricsApiMissing}.
+ * metrics-server is missing or not serving — see {@link metricsApiMissing}. The lists are read
+ * item by item as they arrive (KubeClient.list): the metrics of 10,000 pods are about 4 MB of
+ * JSON, read every interval, and never held whole.
  */
 export async function readResourceMetrics(
   client: KubeClient,
   options: { readonly namespaces?: readonly string[]; readonly signal?: AbortSignal } = {},
 ): Promise<MetricsReading> {
   const { signal } = options;
-  const nodeList = await client.getJson<unknown>(`${GROUP_PATH}/nodes`, {}, signal);
-  const { nodes, skipped: nodeSkips } = parseNodeMetrics(nodeList);
+  const nodes: NodeUsage[] = [];
+  const pods: PodUsage[] = [];
+  let skipped = 0;
+  await client.list(
+    `${GROUP_PATH}/nodes`,
+    {},
+    (item) => {
+      const node = nodeUsageOf(item);
+      if (node) nodes.push(node);
+      else skipped++;
+    },
+    signal,
+  );
   const paths =
     options.namespaces && options.namespaces.length > 0
       ? options.namespaces.map((ns) => `${GROUP_PATH}/namespaces/${encodeURIComponent(ns)}/pods`)
       : [`${GROUP_PATH}/pods`];
-  const pods: PodUsage[] = [];
-  let skipped = nodeSkips;
   for (const path of paths) {
-    const parsed = parsePodMetrics(await client.getJson<unknown>(path, {}, signal));
-    pods.push(...parsed.pods);
-    skipped += parsed.skipped;
+    await client.list(
+      path,
+      {},
+      (item) => {
+        const pod = podUsageOf(item);
+        if (pod) pods.push(pod);
+        else skipped++;
+      },
+      signal,
+    );
   }
   return { nodes, pods, skipped };
 }

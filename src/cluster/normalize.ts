@@ -40,6 +40,29 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+// Snapshots are kept for as long as their objects exist, and many of their strings repeat:
+// the namespace, node, image, owner and labels of ten thousand pods, the texts of their
+// conditions. JSON.parse gives every occurrence a string of its own; interning keeps one. The
+// table is bounded (and simply emptied when full): a string missed only costs its own copy.
+const INTERN_LIMIT = 20_000;
+const interned = new Map<string, string>();
+
+function intern(value: string): string;
+function intern(value: string | undefined): string | undefined;
+function intern(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size >= INTERN_LIMIT) interned.clear();
+  interned.set(value, value);
+  return value;
+}
+
+/** A string field, interned (see above): for values that repeat across objects. */
+function shared(value: unknown): string | undefined {
+  return typeof value === 'string' ? intern(value) : undefined;
+}
+
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
@@ -52,7 +75,7 @@ function time(value: unknown): number | undefined {
 
 function labels(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(obj(value))) if (typeof v === 'string') out[k] = v;
+  for (const [k, v] of Object.entries(obj(value))) if (typeof v === 'string') out[k] = intern(v);
   return out;
 }
 
@@ -64,13 +87,18 @@ function resources(value: unknown): Resources {
   };
 }
 
+/** A node's capacity or allocatable (a literal: see lifecycleEntry in history/pod-analysis.ts). */
+function nodeResources(r: Raw): Resources & { pods: number | undefined } {
+  return { cpu: parseQuantity(r.cpu), memory: parseQuantity(r.memory), pods: parseQuantity(r.pods) };
+}
+
 function controllerOwner(meta: Raw): OwnerRef | undefined {
   const refs = arr(meta.ownerReferences);
   const ref = refs.find((r) => r.controller === true) ?? refs[0];
   if (!ref) return undefined;
-  const kind = str(ref.kind);
-  const name = str(ref.name);
-  const uid = str(ref.uid);
+  const kind = shared(ref.kind);
+  const name = shared(ref.name);
+  const uid = shared(ref.uid);
   return kind && name && uid ? { kind, name, uid } : undefined;
 }
 
@@ -94,7 +122,7 @@ function base(raw: Raw): BaseFields | string {
   return {
     uid,
     name,
-    namespace: str(meta.namespace),
+    namespace: shared(meta.namespace),
     resourceVersion: str(meta.resourceVersion) ?? '',
     labels: labels(meta.labels),
     createdAt: time(meta.creationTimestamp) ?? 0,
@@ -107,7 +135,7 @@ function termination(value: unknown): Termination | undefined {
   const t = obj(value);
   if (Object.keys(t).length === 0) return undefined;
   return {
-    reason: str(t.reason) ?? (num(t.exitCode) === 0 ? 'Completed' : 'Error'),
+    reason: shared(t.reason) ?? (num(t.exitCode) === 0 ? 'Completed' : 'Error'),
     exitCode: num(t.exitCode) ?? 0,
     signal: num(t.signal),
     message: str(t.message),
@@ -122,7 +150,7 @@ function containerState(value: unknown): ContainerState {
   if (s.terminated) return { kind: 'terminated', ...termination(s.terminated)! };
   if (s.running) return { kind: 'running', startedAt: time(obj(s.running).startedAt) };
   const waiting = obj(s.waiting);
-  return { kind: 'waiting', reason: str(waiting.reason), message: str(waiting.message) };
+  return { kind: 'waiting', reason: shared(waiting.reason), message: shared(waiting.message) };
 }
 
 function containers(spec: Raw, status: Raw): ContainerSnapshot[] {
@@ -135,14 +163,14 @@ function containers(spec: Raw, status: Raw): ContainerSnapshot[] {
   for (const [type, specKey, statusKey] of groups) {
     const statuses = new Map(arr(status[statusKey]).map((s) => [str(s.name) ?? '', s]));
     for (const c of arr(spec[specKey])) {
-      const name = str(c.name);
+      const name = shared(c.name);
       if (!name) continue;
       const s = statuses.get(name) ?? {};
       const res = obj(c.resources);
       out.push({
         name,
         type,
-        image: str(s.image) ?? str(c.image) ?? '',
+        image: shared(s.image) ?? shared(c.image) ?? '',
         ready: s.ready === true,
         restartCount: num(s.restartCount) ?? 0,
         state: s.state ? containerState(s.state) : { kind: 'waiting', reason: 'ContainerCreating' },
@@ -165,9 +193,9 @@ function conditionMap(
     const type = str(c.type);
     if (!type) continue;
     out[type] = {
-      status: str(c.status) ?? 'Unknown',
-      reason: str(c.reason),
-      message: str(c.message),
+      status: shared(c.status) ?? 'Unknown',
+      reason: shared(c.reason),
+      message: shared(c.message),
       since: time(c[timeKey]) ?? time(c.lastTransitionTime),
     };
   }
@@ -177,8 +205,16 @@ function conditionMap(
 /** Pod and node conditions: status narrowed to True, False or Unknown. */
 function statusConditions(value: unknown): Record<string, PodCondition> {
   const out: Record<string, PodCondition> = {};
-  for (const [type, c] of Object.entries(conditionMap(value))) {
-    out[type] = { ...c, status: c.status === 'True' || c.status === 'False' ? c.status : 'Unknown' };
+  for (const c of arr(value)) {
+    const type = str(c.type);
+    if (!type) continue;
+    const status = c.status === 'True' || c.status === 'False' ? c.status : 'Unknown';
+    out[type] = {
+      status,
+      reason: shared(c.reason),
+      message: shared(c.message),
+      since: time(c.lastTransitionTime),
+    };
   }
   return out;
 }
@@ -191,7 +227,7 @@ function workloadOf(
   if (!owner) return undefined;
   const hash = podLabels['pod-template-hash'];
   if (owner.kind === 'ReplicaSet' && hash && owner.name.endsWith(`-${hash}`)) {
-    return { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
+    return { kind: 'Deployment', name: intern(owner.name.slice(0, -hash.length - 1)) };
   }
   if (owner.kind === 'Job' && podLabels['batch.kubernetes.io/controller-uid'] === undefined)
     return { kind: 'Job', name: owner.name };
@@ -206,18 +242,18 @@ function pod(raw: Raw, b: BaseFields): PodSnapshot {
     kind: 'Pod',
     ...b,
     namespace: b.namespace ?? 'default',
-    node: str(spec.nodeName),
-    phase: str(status.phase) ?? 'Pending',
-    reason: str(status.reason),
+    node: shared(spec.nodeName),
+    phase: shared(status.phase) ?? 'Pending',
+    reason: shared(status.reason),
     message: str(status.message),
     conditions,
     containers: containers(spec, status),
     workload: workloadOf(b.owner, b.labels),
     podIP: str(status.podIP),
-    hostIP: str(status.hostIP),
-    qosClass: str(status.qosClass),
+    hostIP: shared(status.hostIP),
+    qosClass: shared(status.qosClass),
     startedAt: time(status.startTime),
-    restartPolicy: str(spec.restartPolicy) ?? 'Always',
+    restartPolicy: shared(spec.restartPolicy) ?? 'Always',
   };
 }
 
@@ -266,7 +302,7 @@ function node(raw: Raw, b: BaseFields): NodeSnapshot {
   const allocatable = obj(status.allocatable);
   const roles = Object.keys(b.labels)
     .filter((k) => k.startsWith('node-role.kubernetes.io/'))
-    .map((k) => k.slice('node-role.kubernetes.io/'.length));
+    .map((k) => intern(k.slice('node-role.kubernetes.io/'.length)));
   const address = arr(status.addresses).find((a) => a.type === 'InternalIP');
   return {
     kind: 'Node',
@@ -275,14 +311,14 @@ function node(raw: Raw, b: BaseFields): NodeSnapshot {
     conditions,
     unschedulable: spec.unschedulable === true,
     taints: arr(spec.taints).map((t) => ({
-      key: str(t.key) ?? '',
-      effect: str(t.effect) ?? '',
-      value: str(t.value),
+      key: shared(t.key) ?? '',
+      effect: shared(t.effect) ?? '',
+      value: shared(t.value),
     })),
-    capacity: { ...resources(capacity), pods: parseQuantity(capacity.pods) },
-    allocatable: { ...resources(allocatable), pods: parseQuantity(allocatable.pods) },
+    capacity: nodeResources(capacity),
+    allocatable: nodeResources(allocatable),
     roles,
-    kubeletVersion: str(obj(status.nodeInfo).kubeletVersion),
+    kubeletVersion: shared(obj(status.nodeInfo).kubeletVersion),
     internalIP: str(address?.address),
   };
 }
@@ -362,7 +398,7 @@ function hpa(raw: Raw, b: BaseFields): HpaSnapshot {
     kind: 'HorizontalPodAutoscaler',
     ...b,
     namespace: b.namespace ?? 'default',
-    target: { kind: str(target.kind) ?? '', name: str(target.name) ?? '' },
+    target: { kind: shared(target.kind) ?? '', name: shared(target.name) ?? '' },
     minReplicas: num(spec.minReplicas) ?? 1,
     maxReplicas: num(spec.maxReplicas) ?? 1,
     currentReplicas: num(status.currentReplicas) ?? 0,
@@ -381,8 +417,8 @@ function pvc(raw: Raw, b: BaseFields): PvcSnapshot {
     kind: 'PersistentVolumeClaim',
     ...b,
     namespace: b.namespace ?? 'default',
-    phase: str(status.phase) ?? 'Pending',
-    storageClass: str(spec.storageClassName),
+    phase: shared(status.phase) ?? 'Pending',
+    storageClass: shared(spec.storageClassName),
     volumeName: str(spec.volumeName),
     requested: parseQuantity(obj(obj(spec.resources).requests).storage),
   };

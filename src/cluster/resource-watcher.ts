@@ -3,10 +3,11 @@
 // bounded queue; a full queue pauses reading the stream (back-pressure), never drops.
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
-import type { Observation } from '../domain/kube.js';
+import type { Observation, Snapshot } from '../domain/kube.js';
 import { backoffDelay, sleep, type BackoffPolicy } from '../lib/backoff.js';
 import type { BoundedQueue } from '../lib/bounded-queue.js';
 import { KubeApiError, errorMessage } from '../lib/errors.js';
+import type { ListGate } from './list-gate.js';
 import type { KubeClient } from './kube-client.js';
 import { normalize } from './normalize.js';
 import type { WatchMetrics } from './watch-metrics.js';
@@ -22,6 +23,8 @@ export interface WatchOptions {
   /** A full relist this often, as a safety net. */
   readonly relistIntervalMs: number;
   readonly backoff: BackoffPolicy;
+  /** LISTs of one cluster that may run at once (see ListGate); default {@link DEFAULT_LIST_CONCURRENCY}. */
+  readonly listConcurrency?: number;
 }
 
 export const DEFAULT_WATCH_OPTIONS: WatchOptions = {
@@ -31,6 +34,9 @@ export const DEFAULT_WATCH_OPTIONS: WatchOptions = {
   relistIntervalMs: 60 * 60_000,
   backoff: { initialMs: 1000, maxMs: 30_000 },
 };
+
+/** LISTs of one cluster that run at once unless WatchOptions say otherwise. */
+export const DEFAULT_LIST_CONCURRENCY = 1;
 
 export interface ResourceWatcherDeps {
   readonly client: KubeClient;
@@ -48,6 +54,8 @@ export interface ResourceWatcherDeps {
   /** The stored checkpoint to resume from; undefined means list first. */
   readonly resumeFrom?: string | undefined;
   readonly options?: Partial<WatchOptions>;
+  /** Shared by the watchers of one cluster: how many of them may list at once. */
+  readonly listGate?: ListGate | undefined;
 }
 
 class GoneError extends Error {
@@ -93,7 +101,7 @@ export class ResourceWatcher {
     while (!signal.aborted) {
       try {
         if (rv === undefined || Date.now() - lastList >= this.#o.relistIntervalMs) {
-          rv = await this.#list(signal);
+          rv = await this.#gatedList(signal);
           lastList = Date.now();
         }
         if (!first) metrics.reconnects.inc(this.#labels);
@@ -154,41 +162,23 @@ export class ResourceWatcher {
     await this.#d.queue.push(observation, signal);
   }
 
+  #gatedList(signal: AbortSignal): Promise<string> {
+    const gate = this.#d.listGate;
+    return gate ? gate.run(() => this.#list(signal), signal) : this.#list(signal);
+  }
+
   /** Lists everything (paginated), pushes each object and then the `synced` marker. */
   async #list(signal: AbortSignal): Promise<string> {
-    const { client, cluster, resource, metrics, log } = this.#d;
+    const { cluster, resource, metrics } = this.#d;
     metrics.relists.inc(this.#labels);
     const uids = new Set<string>();
     let continueToken: string | undefined;
     let listRV = '';
     do {
-      let page: { metadata?: { resourceVersion?: string; continue?: string }; items?: unknown[] };
-      try {
-        page = await client.getJson(
-          this.#path(),
-          { limit: this.#o.pageSize, continue: continueToken },
-          signal,
-        );
-      } catch (error) {
-        if (error instanceof KubeApiError && error.status === 410) throw new GoneError(error.message);
-        throw error;
-      }
-      if (!Array.isArray(page.items))
-        throw new KubeApiError(`${this.#path()}: the list has no items`, { status: 200 });
-      listRV = page.metadata?.resourceVersion ?? listRV;
-      for (const item of page.items) {
-        const result = normalize(resource.kind, item);
-        if (!result.ok) {
-          metrics.handlerFailures.inc(this.#labels);
-          log.warn(
-            { stream: this.#stream, reason: result.reason },
-            'skipping a malformed object from the list',
-          );
-          continue;
-        }
-        const s = result.snapshot;
-        if (!this.#inScope(s.namespace, s.name)) continue;
-        uids.add(s.uid);
+      const page = await this.#listPage(continueToken, uids, signal);
+      listRV = page.resourceVersion ?? listRV;
+      continueToken = page.continueToken;
+      for (const s of page.snapshots) {
         // List items do not move the checkpoint: only the `synced` marker does, so a stop
         // half-way through a list resumes with a full relist.
         await this.#push(
@@ -196,7 +186,6 @@ export class ResourceWatcher {
           signal,
         );
       }
-      continueToken = page.metadata?.continue || undefined;
     } while (continueToken);
     await this.#push(
       {
@@ -213,6 +202,61 @@ export class ResourceWatcher {
     this.#markSynced();
     this.#touch();
     return listRV;
+  }
+
+  /**
+   * Reads one list page and returns its in-scope snapshots (malformed items are counted,
+   * logged and skipped). The whole page is normalised before any of it is pushed, and the wire
+   * objects are dropped on return: a page of 500 pods parses into several MiB of objects
+   * which, held across the waits for room in the queue, would survive into V8's old
+   * generation and keep the process's memory high long after the list. The snapshots are a
+   * fraction of that size.
+   */
+  async #listPage(
+    continueToken: string | undefined,
+    uids: Set<string>,
+    signal: AbortSignal,
+  ): Promise<{
+    snapshots: Snapshot[];
+    resourceVersion: string | undefined;
+    continueToken: string | undefined;
+  }> {
+    const { client, resource, metrics, log } = this.#d;
+    const snapshots: Snapshot[] = [];
+    const onItem = (item: unknown): void => {
+      const result = normalize(resource.kind, item);
+      if (!result.ok) {
+        metrics.handlerFailures.inc(this.#labels);
+        log.warn(
+          { stream: this.#stream, reason: result.reason },
+          'skipping a malformed object from the list',
+        );
+        return;
+      }
+      const s = result.snapshot;
+      if (!this.#inScope(s.namespace, s.name)) return;
+      uids.add(s.uid);
+      snapshots.push(s);
+    };
+    let list: Record<string, unknown>;
+    try {
+      list = await client.list(
+        this.#path(),
+        { limit: this.#o.pageSize, continue: continueToken },
+        onItem,
+        signal,
+      );
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 410) throw new GoneError(error.message);
+      throw error;
+    }
+    const metadata = (list.metadata ?? {}) as { resourceVersion?: unknown; continue?: unknown };
+    return {
+      snapshots,
+      resourceVersion: typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : undefined,
+      continueToken:
+        typeof metadata.continue === 'string' && metadata.continue !== '' ? metadata.continue : undefined,
+    };
   }
 
   #markSynced(): void {

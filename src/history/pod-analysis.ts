@@ -11,23 +11,38 @@ export function lifecycleChanges(
   next: PodSnapshot,
   observedAt: number,
 ): LifecycleEntry[] {
-  const base = { cluster, podUid: next.uid, namespace: next.namespace, pod: next.name };
   const out: LifecycleEntry[] = [];
-  if (!prev) out.push({ ...base, action: 'created', detail: '', at: next.createdAt || observedAt });
+  if (!prev) out.push(lifecycleEntry(cluster, next, 'created', '', next.createdAt || observedAt));
   if (next.node && prev?.node !== next.node) {
-    out.push({
-      ...base,
-      action: 'scheduled',
-      detail: next.node,
-      at: next.conditions.PodScheduled?.since ?? observedAt,
-    });
+    out.push(
+      lifecycleEntry(
+        cluster,
+        next,
+        'scheduled',
+        next.node,
+        next.conditions.PodScheduled?.since ?? observedAt,
+      ),
+    );
   }
   if (!prev || prev.phase !== next.phase) {
     const at =
       !prev && next.phase === 'Pending' ? next.createdAt || observedAt : (phaseTime(next) ?? observedAt);
-    out.push({ ...base, action: 'phase', detail: next.phase, at });
+    out.push(lifecycleEntry(cluster, next, 'phase', next.phase, at));
   }
   return out;
+}
+
+// One object literal with every field, not `{ ...base, action, … }`: V8 (11.3, Node 20) gives
+// objects built by spreading and then adding fields maps of their own, about three times the
+// memory — and the first sync of a big cluster writes three entries per pod.
+function lifecycleEntry(
+  cluster: string,
+  pod: PodSnapshot,
+  action: LifecycleEntry['action'],
+  detail: string,
+  at: number,
+): LifecycleEntry {
+  return { cluster, podUid: pod.uid, namespace: pod.namespace, pod: pod.name, action, detail, at };
 }
 
 function phaseTime(pod: PodSnapshot): number | undefined {
@@ -42,15 +57,7 @@ function phaseTime(pod: PodSnapshot): number | undefined {
 }
 
 export function deletedEntry(cluster: string, pod: PodSnapshot, at: number): LifecycleEntry {
-  return {
-    cluster,
-    podUid: pod.uid,
-    namespace: pod.namespace,
-    pod: pod.name,
-    action: 'deleted',
-    detail: '',
-    at,
-  };
+  return lifecycleEntry(cluster, pod, 'deleted', '', at);
 }
 
 /**
@@ -102,13 +109,12 @@ export function newCrashes(
 ): NewCrash[] {
   if (!prev && baseline) return [];
   if (next.deletingAt !== undefined || next.reason === 'Evicted') return [];
-  const previous = new Map<string, ContainerSnapshot>((prev?.containers ?? []).map((c) => [c.name, c]));
   const out: NewCrash[] = [];
   for (const c of next.containers) {
     const attempt = lastTerminatedAttempt(c);
     const t = lastTermination(c);
     if (attempt === undefined || !t) continue;
-    const before = previous.get(c.name);
+    const before = prev?.containers.find((p) => p.name === c.name);
     const seen = before ? (lastTerminatedAttempt(before) ?? -1) : -1;
     if (attempt <= seen || !isCrash(next, c, t)) continue;
     out.push({
@@ -202,6 +208,7 @@ export function abnormalReasons(
         message: c.state.message,
       });
     } else if (
+      open.size > 0 &&
       open.has(reasonKey({ container: c.name, reason: 'CrashLoopBackOff' })) &&
       c.state.kind === 'running' &&
       c.state.startedAt !== undefined &&

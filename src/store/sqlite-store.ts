@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { StoreError, errorMessage } from '../lib/errors.js';
 import type { Database } from './database.js';
+import { SqliteCheckpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { KyselyStore, type Store } from './store.js';
 
 /**
@@ -34,6 +35,12 @@ function withStatementCache(handle: BetterSqlite3.Database, size = 200): SqliteD
 export interface SqliteStoreOptions {
   /** How long a statement waits for another process's write lock before failing. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Checkpoint the WAL in a worker thread instead of on the event loop (see
+   * SqliteCheckpointer); for long-running processes on a database file. Off by default: a
+   * short CLI command does not need the thread.
+   */
+  readonly backgroundCheckpoints?: boolean | CheckpointerOptions;
 }
 
 /** Opens (creating if needed) the SQLite database at `path`. `:memory:` works for tests. */
@@ -54,6 +61,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   } catch (error) {
     throw new StoreError(`cannot open SQLite database ${file}: ${errorMessage(error)}`, { cause: error });
   }
+  const background = options.backgroundCheckpoints;
+  const checkpointer =
+    background && file !== ':memory:'
+      ? new SqliteCheckpointer(handle, file, background === true ? {} : background)
+      : undefined;
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   return new KyselyStore({
     dialect: 'sqlite',
@@ -79,6 +91,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return Promise.resolve();
     },
     async close() {
+      await checkpointer?.stop();
       await db.destroy();
     },
   });

@@ -344,9 +344,10 @@ export function alertmanagerApi(deps: AlertmanagerApiDeps): HttpMount {
         metrics.invalid.inc({ source: 'api' }, problems.length);
         log.warn({ invalid: problems.length, first: problems[0] }, 'invalid alerts refused');
       }
-      // Like Alertmanager, answer once the alerts are routed and grouped; the store follows.
+      // Like Alertmanager, answer once the alerts are accepted: routing and grouping follow
+      // as soon as the answer has left (before anything reads them), the store right after.
       try {
-        await alerting.ingest(valid, 'api', { wait: 'accepted' });
+        alerting.accept(valid, 'api');
       } catch (error) {
         if (error instanceof AlertingNotRunningError) return stringError(c, 503, error.message);
         throw error;
