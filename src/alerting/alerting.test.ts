@@ -158,6 +158,18 @@ describe('alerting service (SQLite, manual clock)', () => {
     h = await startAlerting(store, CONFIG); // afterEach stops it again
   });
 
+  it('stores a burst of accepted alerts in slices, every one of them', async () => {
+    const burst = Array.from({ length: 250 }, (_, i) => ({
+      labels: { alertname: 'Burst', namespace: 'n', i: String(i) },
+    }));
+    h.alerting.accept(burst.slice(0, 120), 'test');
+    h.alerting.accept(burst.slice(120), 'test');
+    await h.alerting.idle();
+    const rows = await store.db.selectFrom('alerts').select('labels').execute();
+    const stored = new Set(rows.map((r) => (JSON.parse(r.labels) as { i: string }).i));
+    expect(stored.size).toBe(250);
+  });
+
   it('keeps a receiver without integrations silent while the alert is still listed', async () => {
     await post('E', { team: 'quiet' });
     await h.advance(2000);

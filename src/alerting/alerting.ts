@@ -1,6 +1,7 @@
 // The alerting service: every alert source (rules, Prometheus, webhooks) feeds `ingest`; the
 // dispatcher's state is written through to the store, flushes write outbox rows and the
 // notification log in one transaction, and timers run on an injectable clock.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { stringify } from 'yaml';
 import type { AlertingConfig } from '../config/sections/alerting.js';
@@ -52,6 +53,12 @@ export const MAINTENANCE_INTERVAL_MS = 30_000;
 export const SILENCE_SYNC_INTERVAL_MS = 5_000;
 /** Alerts accepted within this window are written in one statement (write-behind batching). */
 export const PERSIST_DELAY_MS = 10;
+/**
+ * Alerts per statement of a write behind. Between statements the event loop serves requests:
+ * a burst of thousands of alerts is written in slices instead of holding up the intake for
+ * milliseconds at a time.
+ */
+export const PERSIST_SLICE = 100;
 /** After a failed write, pending alerts are tried again this much later. */
 export const PERSIST_RETRY_MS = 1_000;
 
@@ -523,9 +530,13 @@ class AlertingService {
     const taken = this.#takeUnsaved();
     const { dialect, db } = this.#store;
     try {
-      if (taken.groups.length === 0 && taken.alerts.length <= 500) {
-        // One statement is atomic on its own; a transaction would only add two round trips.
-        await upsertAlerts(db, dialect, taken.alerts, this.#rowIds);
+      if (taken.groups.length === 0) {
+        // Each alert row stands alone: no transaction, and the event loop runs between slices
+        // (a failed slice puts every taken alert back; writing one again is harmless).
+        for (let i = 0; i < taken.alerts.length; i += PERSIST_SLICE) {
+          if (i > 0) await nextTurn();
+          await upsertAlerts(db, dialect, taken.alerts.slice(i, i + PERSIST_SLICE), this.#rowIds);
+        }
       } else {
         await db.transaction().execute(async (tx) => {
           await upsertAlerts(tx, dialect, taken.alerts, this.#rowIds);
