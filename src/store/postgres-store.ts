@@ -34,6 +34,10 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   // An idle client losing its connection (server restart) must not crash the process;
   // the pool replaces it and the next query reports the problem to its caller.
   pool.on('error', () => undefined);
+  // So must a client that is checked out but between two statements (inside a transaction)
+  // when its connection ends: pg emits the error on the client, where nobody listens. The
+  // transaction's next statement fails with the connection error and the client is discarded.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new KyselyStore({
     dialect: 'postgres',
