@@ -25,6 +25,7 @@ import {
   listNotificationLog,
   upsertNotificationLog,
 } from '../store/repos/notification-log-repo.js';
+import { chunks } from '../store/repos/executor.js';
 import { enqueueNotifications } from '../store/repos/outbox-repo.js';
 import {
   deleteSilencesExpiredBefore,
@@ -533,9 +534,9 @@ class AlertingService {
       if (taken.groups.length === 0) {
         // Each alert row stands alone: no transaction, and the event loop runs between slices
         // (a failed slice puts every taken alert back; writing one again is harmless).
-        for (let i = 0; i < taken.alerts.length; i += PERSIST_SLICE) {
+        for (const [i, slice] of chunks(taken.alerts, PERSIST_SLICE).entries()) {
           if (i > 0) await nextTurn();
-          await upsertAlerts(db, dialect, taken.alerts.slice(i, i + PERSIST_SLICE), this.#rowIds);
+          await upsertAlerts(db, dialect, slice, this.#rowIds);
         }
       } else {
         await db.transaction().execute(async (tx) => {

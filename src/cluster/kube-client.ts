@@ -234,11 +234,7 @@ export class KubeClient {
     const response = await this.#request(spec);
     const decoder = new ListDecoder(onItem);
     try {
-      const text = new StringDecoder('utf8');
-      for await (const chunk of response.body) {
-        decoder.write(typeof chunk === 'string' ? chunk : text.write(chunk));
-      }
-      decoder.write(text.end());
+      await eachText(response.body, (text) => decoder.write(text));
       return decoder.end();
     } catch (error) {
       if (!(error instanceof ListDecodeError)) throw error;
@@ -300,17 +296,21 @@ function write(method: RequestSpec['method'], path: string, options: WriteOption
   return { method, path, query: options.query ?? {}, signal: options.signal, accept: 'application/json' };
 }
 
+/** Hands each piece of a UTF-8 body to `onText` as it arrives (characters split across chunks are joined). */
+async function eachText(body: NodeJS.ReadableStream, onText: (text: string) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of body) onText(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  onText(decoder.end());
+}
+
 /**
- * A body as text, decoded chunk by chunk. Unlike node-fetch's `text()`/`json()`, which first
- * concatenate every chunk into one buffer (a large malloc'd block for a large answer, such as
- * the metrics of every pod), only the strings are joined: V8 owns that memory and gives it
- * back when it is collected.
+ * A body as text. Unlike node-fetch's `text()`/`json()`, which first concatenate every chunk
+ * into one buffer (a large malloc'd block for a large answer), only the strings are joined: V8
+ * owns that memory and gives it back when it is collected.
  */
 async function readText(body: NodeJS.ReadableStream): Promise<string> {
-  const decoder = new StringDecoder('utf8');
   const parts: string[] = [];
-  for await (const chunk of body) parts.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
-  parts.push(decoder.end());
+  await eachText(body, (text) => parts.push(text));
   return parts.join('');
 }
 

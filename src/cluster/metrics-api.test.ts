@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuNanos, memoryBytes, parseNodeMetrics, parsePodMetrics } from './metrics-api.js';
+import { cpuNanos, memoryBytes, nodeUsageOf, podUsageOf } from './metrics-api.js';
 
 describe('metrics.k8s.io parsing', () => {
   it('reads CPU as integer nanocores and memory as bytes, whatever suffix metrics-server uses', () => {
@@ -14,32 +14,29 @@ describe('metrics.k8s.io parsing', () => {
     expect(memoryBytes(undefined)).toBeUndefined();
   });
 
-  it('skips and counts unreadable items, keeping the rest', () => {
-    const nodes = parseNodeMetrics({
-      items: [
-        { metadata: { name: 'n1' }, usage: { cpu: '100m', memory: '1Mi' } },
-        { metadata: {}, usage: { cpu: '100m', memory: '1Mi' } },
-        { metadata: { name: 'n3' }, usage: { cpu: 'x', memory: '1Mi' } },
-      ],
-    });
-    expect(nodes).toEqual({
-      nodes: [{ node: 'n1', cpuNanos: 100_000_000, memoryBytes: 2 ** 20 }],
-      skipped: 2,
-    });
-    const pods = parsePodMetrics({
-      items: [
-        {
-          metadata: { name: 'web', namespace: 'shop' },
-          containers: [
-            { name: 'app', usage: { cpu: '5n', memory: '2Ki' } },
-            { name: 'proxy', usage: { cpu: '0', memory: '0' } },
-          ],
-        },
-        { metadata: { name: 'bad', namespace: 'shop' }, containers: [{ name: 'app', usage: { cpu: '1m' } }] },
-      ],
-    });
-    expect(pods.skipped).toBe(1);
-    expect(pods.pods).toEqual([
+  it('reads each item, and refuses one it cannot read whole', () => {
+    const nodes = [
+      { metadata: { name: 'n1' }, usage: { cpu: '100m', memory: '1Mi' } },
+      { metadata: {}, usage: { cpu: '100m', memory: '1Mi' } },
+      { metadata: { name: 'n3' }, usage: { cpu: 'x', memory: '1Mi' } },
+    ].map(nodeUsageOf);
+    expect(nodes).toEqual([
+      { node: 'n1', cpuNanos: 100_000_000, memoryBytes: 2 ** 20 },
+      undefined,
+      undefined,
+    ]);
+    const pods = [
+      {
+        metadata: { name: 'web', namespace: 'shop' },
+        containers: [
+          { name: 'app', usage: { cpu: '5n', memory: '2Ki' } },
+          { name: 'proxy', usage: { cpu: '0', memory: '0' } },
+        ],
+      },
+      { metadata: { name: 'bad', namespace: 'shop' }, containers: [{ name: 'app', usage: { cpu: '1m' } }] },
+      { metadata: { name: 'nameless-namespace' }, containers: [] },
+    ].map(podUsageOf);
+    expect(pods).toEqual([
       {
         namespace: 'shop',
         pod: 'web',
@@ -48,10 +45,8 @@ describe('metrics.k8s.io parsing', () => {
           { name: 'proxy', cpuNanos: 0, memoryBytes: 0 },
         ],
       },
+      undefined,
+      undefined,
     ]);
-  });
-
-  it('refuses an answer without an items list', () => {
-    expect(() => parseNodeMetrics({ kind: 'Status' })).toThrow(/without an items list/);
   });
 });

@@ -51,13 +51,6 @@ function record(value: unknown): Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
 }
 
-function items(list: unknown): unknown[] {
-  const raw = record(list).items;
-  if (!Array.isArray(raw))
-    throw new KubeApiError('the metrics API answered without an items list', { status: 200 });
-  return raw;
-}
-
 function usageOf(value: unknown): Usage | undefined {
   const u = record(value);
   const cpu = cpuNanos(u.cpu);
@@ -88,30 +81,6 @@ export function podUsageOf(item: unknown): PodUsage | undefined {
     containers.push({ name, cpuNanos: usage.cpuNanos, memoryBytes: usage.memoryBytes });
   }
   return { namespace: meta.namespace, pod: meta.name, containers };
-}
-
-/** Parses a NodeMetricsList. */
-export function parseNodeMetrics(list: unknown): { nodes: NodeUsage[]; skipped: number } {
-  const nodes: NodeUsage[] = [];
-  let skipped = 0;
-  for (const item of items(list)) {
-    const node = nodeUsageOf(item);
-    if (node) nodes.push(node);
-    else skipped++;
-  }
-  return { nodes, skipped };
-}
-
-/** Parses a PodMetricsList. A pod with one unreadable container is skipped whole (its sums would lie). */
-export function parsePodMetrics(list: unknown): { pods: PodUsage[]; skipped: number } {
-  const pods: PodUsage[] = [];
-  let skipped = 0;
-  for (const item of items(list)) {
-    const pod = podUsageOf(item);
-    if (pod) pods.push(pod);
-    else skipped++;
-  }
-  return { pods, skipped };
 }
 
 /**

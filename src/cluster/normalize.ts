@@ -184,16 +184,24 @@ function containers(spec: Raw, status: Raw): ContainerSnapshot[] {
   return out;
 }
 
-function conditionMap(
+/** A condition whose status is `S`: WorkloadCondition for any text, PodCondition narrowed. */
+type ConditionOf<S extends string> = Omit<WorkloadCondition, 'status'> & { readonly status: S };
+
+/**
+ * A conditions list as a map by type; `statusOf` reads each condition's status. Each entry is
+ * one object literal (no spread), so that the entries of all objects share one shape.
+ */
+function conditionMap<S extends string>(
   value: unknown,
+  statusOf: (status: unknown) => S,
   timeKey: 'lastTransitionTime' | 'lastUpdateTime' = 'lastTransitionTime',
-): Record<string, WorkloadCondition> {
-  const out: Record<string, WorkloadCondition> = {};
+): Record<string, ConditionOf<S>> {
+  const out: Record<string, ConditionOf<S>> = {};
   for (const c of arr(value)) {
     const type = str(c.type);
     if (!type) continue;
     out[type] = {
-      status: shared(c.status) ?? 'Unknown',
+      status: statusOf(c.status),
       reason: shared(c.reason),
       message: shared(c.message),
       since: time(c[timeKey]) ?? time(c.lastTransitionTime),
@@ -202,21 +210,12 @@ function conditionMap(
   return out;
 }
 
+/** Workload conditions keep their status text. */
+const anyStatus = (status: unknown): string => shared(status) ?? 'Unknown';
+
 /** Pod and node conditions: status narrowed to True, False or Unknown. */
 function statusConditions(value: unknown): Record<string, PodCondition> {
-  const out: Record<string, PodCondition> = {};
-  for (const c of arr(value)) {
-    const type = str(c.type);
-    if (!type) continue;
-    const status = c.status === 'True' || c.status === 'False' ? c.status : 'Unknown';
-    out[type] = {
-      status,
-      reason: shared(c.reason),
-      message: shared(c.message),
-      since: time(c.lastTransitionTime),
-    };
-  }
-  return out;
+  return conditionMap(value, (status) => (status === 'True' || status === 'False' ? status : 'Unknown'));
 }
 
 /** The workload behind a pod: a ReplicaSet named `<deployment>-<pod-template-hash>` belongs to that Deployment. */
@@ -335,6 +334,7 @@ function workload(kind: WorkloadKind, raw: Raw, b: BaseFields): WorkloadSnapshot
     observedGeneration: num(status.observedGeneration) ?? 0,
     conditions: conditionMap(
       status.conditions,
+      anyStatus,
       kind === 'Deployment' ? 'lastUpdateTime' : 'lastTransitionTime',
     ),
   };
@@ -405,7 +405,7 @@ function hpa(raw: Raw, b: BaseFields): HpaSnapshot {
     desiredReplicas: num(status.desiredReplicas) ?? 0,
     targetCpuUtilization: targetCpu,
     currentCpuUtilization: currentCpu,
-    conditions: conditionMap(status.conditions),
+    conditions: conditionMap(status.conditions, anyStatus),
     lastScaleAt: time(status.lastScaleTime),
   };
 }

@@ -5,6 +5,7 @@
 import type { EventSnapshot, Observation, PodSnapshot, Snapshot, WatchedKind } from '../domain/kube.js';
 import type { Store } from '../store/index.js';
 import { saveCheckpoints, loadCheckpoints } from '../store/repos/checkpoint-repo.js';
+import { chunks } from '../store/repos/executor.js';
 import { insertCrashes, type CrashRecord, type NewCrash } from '../store/repos/crash-repo.js';
 import {
   insertOccurrences,
@@ -68,12 +69,6 @@ interface OpenPeriod {
  * moment for that decision; the transaction (one per batch) is unchanged.
  */
 const STATEMENT_ROWS = 100;
-
-function slices<T>(rows: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
 
 const NO_KEYS: ReadonlySet<string> = new Set();
 const NO_PERIODS: ReadonlyArray<{ container: string; reason: string; beganAt: number }> = Object.freeze([]);
@@ -433,13 +428,13 @@ export class HistoryWriter {
       const inserted: CrashRecord[][] = [];
       for (const [history, s] of staged) {
         const cluster = history.state.cluster;
-        for (const part of slices([...s.changed.values()], STATEMENT_ROWS))
+        for (const part of chunks([...s.changed.values()], STATEMENT_ROWS))
           await upsertObjects(trx, cluster, part, now);
         await markObjectsDeleted(trx, cluster, s.deletes, now);
         await insertOccurrences(trx, this.#store.dialect, s.occurrences);
         await saveEventCounts(trx, this.#store.dialect, cluster, [...s.countWrites.values()]);
         await markEventsDeleted(trx, cluster, s.eventDeletes, now);
-        for (const part of slices(s.lifecycle, STATEMENT_ROWS)) await insertLifecycle(trx, part);
+        for (const part of chunks(s.lifecycle, STATEMENT_ROWS)) await insertLifecycle(trx, part);
         inserted.push(await insertCrashes(trx, s.crashes));
         await openAbnormal(trx, s.opened);
         await closeAbnormal(trx, cluster, s.closed, now);

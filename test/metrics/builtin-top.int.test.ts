@@ -12,7 +12,7 @@ import { LEADERS_WATERMARK, ROLLUP_WATERMARK, startWatermarks } from '../../src/
 import { foldSeries, peakOf } from '../../src/metrics/fold-series.js';
 import type { Store } from '../../src/store/index.js';
 import { readWatermark } from '../../src/store/repos/metric-repo.js';
-import { STORE_TARGETS } from '../support/stores.js';
+import { STORE_TARGETS, type StoreTarget } from '../support/stores.js';
 import { tempDir } from '../support/tmp.js';
 import { CLUSTER, INTERVAL_MS, startHarness, type Harness } from './builtin-harness.js';
 
@@ -23,32 +23,41 @@ const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 12, 9, 0, 0);
 const TOP = 4;
 
-describe.each(STORE_TARGETS)('top on $name', (target) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  let h: Harness;
-
+/**
+ * A harness on a fresh database of `target`, ticked `ticks` intervals after the first, with
+ * one rollup pass at the end when `rollup` is set; closed after the describe block.
+ */
+function tickedHarness(
+  target: StoreTarget,
+  ticks: number,
+  rollup: boolean,
+): { readonly store: Store; readonly h: Harness } {
+  const state = {} as { store: Store; h: Harness; cleanup?: () => Promise<void> };
   beforeAll(async () => {
     const db = await target.create();
-    store = db.open();
-    cleanup = () => db.cleanup();
-    h = await startHarness({ scenario: 'steady', store, dir: dir.path, startMs: T0 });
-    await h.step(0);
-    for (let i = 0; i < 50; i++) await h.step(INTERVAL_MS);
-    await h.maintenance.runOnce();
+    state.store = db.open();
+    state.cleanup = () => db.cleanup();
+    state.h = await startHarness({ scenario: 'steady', store: state.store, dir: dir.path, startMs: T0 });
+    await state.h.step(0);
+    for (let i = 0; i < ticks; i++) await state.h.step(INTERVAL_MS);
+    if (rollup) await state.h.maintenance.runOnce();
   }, 240_000);
-
   afterAll(async () => {
-    await h?.close();
-    await store?.close();
-    await cleanup?.();
+    await state.h?.close();
+    await state.store?.close();
+    await state.cleanup?.();
   });
+  return state;
+}
+
+describe.each(STORE_TARGETS)('top on $name', (target) => {
+  const ctx = tickedHarness(target, 50, true);
 
   it('ranks every rolled-up bucket', async () => {
-    const rolled = await readWatermark(store.db, ROLLUP_WATERMARK);
+    const rolled = await readWatermark(ctx.store.db, ROLLUP_WATERMARK);
     expect(rolled).toBeGreaterThan(T0 + 15 * MIN);
-    expect(await readWatermark(store.db, LEADERS_WATERMARK)).toBe(rolled);
-    const rows = await store.db
+    expect(await readWatermark(ctx.store.db, LEADERS_WATERMARK)).toBe(rolled);
+    const rows = await ctx.store.db
       .selectFrom('metric_leaders')
       .select(['query', 'ts'])
       .where('query', '=', 'container-memory')
@@ -59,11 +68,11 @@ describe.each(STORE_TARGETS)('top on $name', (target) => {
   it.each<QueryName>(['container-memory', 'container-cpu', 'node-cpu', 'node-memory'])(
     '%s with top gives what folding every series gives',
     async (name) => {
-      const rolled = (await readWatermark(store.db, ROLLUP_WATERMARK))!;
+      const rolled = (await readWatermark(ctx.store.db, ROLLUP_WATERMARK))!;
       // Ending just before the rollup's watermark: every step holds exactly one bucket.
       const range = { start: rolled - 1 - 15 * MIN, end: rolled - 1, stepMs: 5 * MIN };
-      const full = (await h.source.run(name, { cluster: CLUSTER, range })) as SeriesResult;
-      const cut = (await h.source.run(name, { cluster: CLUSTER, range, top: TOP })) as SeriesResult;
+      const full = (await ctx.h.source.run(name, { cluster: CLUSTER, range })) as SeriesResult;
+      const cut = (await ctx.h.source.run(name, { cluster: CLUSTER, range, top: TOP })) as SeriesResult;
       const folded = foldSeries(full.series, full.unit, TOP);
       expect(cut.series).toEqual(folded.shown);
       expect(cut.others).toEqual(folded.others);
@@ -81,12 +90,12 @@ describe.each(STORE_TARGETS)('top on $name', (target) => {
     ['container-memory', 2],
     ['pods-running', 2],
   ])('%s read in full and cut to top %i folds as foldSeries does', async (name, top) => {
-    const now = h.clock.now();
+    const now = ctx.h.clock.now();
     // Raw ticks and buckets; a namespace filter (or a query without leaders) reads every series.
     const range = { start: now - 20 * MIN, end: now, stepMs: INTERVAL_MS };
     const namespaces = name.startsWith('container') ? ['shop'] : [];
-    const full = (await h.source.run(name, { cluster: CLUSTER, range, namespaces })) as SeriesResult;
-    const cut = (await h.source.run(name, { cluster: CLUSTER, range, namespaces, top })) as SeriesResult;
+    const full = (await ctx.h.source.run(name, { cluster: CLUSTER, range, namespaces })) as SeriesResult;
+    const cut = (await ctx.h.source.run(name, { cluster: CLUSTER, range, namespaces, top })) as SeriesResult;
     expect(full.series.length).toBeGreaterThan(top);
     const folded = foldSeries(full.series, full.unit, top);
     expect(cut.series).toEqual(folded.shown);
@@ -95,9 +104,9 @@ describe.each(STORE_TARGETS)('top on $name', (target) => {
   });
 
   it('carries the folded line up to the latest tick, past the rollup', async () => {
-    const now = h.clock.now();
+    const now = ctx.h.clock.now();
     const range = { start: now - 30 * MIN, end: now, stepMs: INTERVAL_MS };
-    const cut = (await h.source.run('container-memory', {
+    const cut = (await ctx.h.source.run('container-memory', {
       cluster: CLUSTER,
       range,
       top: TOP,
@@ -113,38 +122,21 @@ describe.each(STORE_TARGETS)('top on $name', (target) => {
 });
 
 describe.each(STORE_TARGETS)('top on a new database, before any rollup, on $name', (target) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  let h: Harness;
-
-  beforeAll(async () => {
-    const db = await target.create();
-    store = db.open();
-    cleanup = () => db.cleanup();
-    h = await startHarness({ scenario: 'steady', store, dir: dir.path, startMs: T0 });
-    await h.step(0);
-    for (let i = 0; i < 12; i++) await h.step(INTERVAL_MS);
-  }, 240_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await store?.close();
-    await cleanup?.();
-  });
+  const ctx = tickedHarness(target, 12, false);
 
   it('starts the leaders where the first tick starts the rollup', async () => {
-    expect(await readWatermark(store.db, ROLLUP_WATERMARK)).toBe(T0);
-    expect(await readWatermark(store.db, LEADERS_WATERMARK)).toBe(T0);
-    expect(await store.db.selectFrom('metric_samples_5m').select('ts').execute()).toEqual([]);
+    expect(await readWatermark(ctx.store.db, ROLLUP_WATERMARK)).toBe(T0);
+    expect(await readWatermark(ctx.store.db, LEADERS_WATERMARK)).toBe(T0);
+    expect(await ctx.store.db.selectFrom('metric_samples_5m').select('ts').execute()).toEqual([]);
   });
 
   it.each<QueryName>(['container-memory', 'container-cpu', 'node-cpu', 'node-memory'])(
     '%s with top gives what folding every series gives, from the tick leaders',
     async (name) => {
-      const now = h.clock.now();
+      const now = ctx.h.clock.now();
       const range = { start: now - 5 * MIN, end: now, stepMs: INTERVAL_MS };
-      const full = (await h.source.run(name, { cluster: CLUSTER, range })) as SeriesResult;
-      const cut = (await h.source.run(name, { cluster: CLUSTER, range, top: TOP })) as SeriesResult;
+      const full = (await ctx.h.source.run(name, { cluster: CLUSTER, range })) as SeriesResult;
+      const cut = (await ctx.h.source.run(name, { cluster: CLUSTER, range, top: TOP })) as SeriesResult;
       const folded = foldSeries(full.series, full.unit, TOP);
       expect(cut.series).toEqual(folded.shown);
       expect(cut.unlimited).toEqual(full.unlimited);
@@ -160,10 +152,10 @@ describe.each(STORE_TARGETS)('top on a new database, before any rollup, on $name
   );
 
   it('reads the tick leaders rather than every series', async () => {
-    const now = h.clock.now();
+    const now = ctx.h.clock.now();
     const range = { start: now - 5 * MIN, end: now, stepMs: INTERVAL_MS };
-    await store.db.deleteFrom('metric_leaders').where('query', '=', 'container-memory@tick').execute();
-    const cut = (await h.source.run('container-memory', {
+    await ctx.store.db.deleteFrom('metric_leaders').where('query', '=', 'container-memory@tick').execute();
+    const cut = (await ctx.h.source.run('container-memory', {
       cluster: CLUSTER,
       range,
       top: TOP,
@@ -174,13 +166,13 @@ describe.each(STORE_TARGETS)('top on a new database, before any rollup, on $name
   });
 
   it('leaves a rollup that started before alone: the maintenance ranks what it rolled up', async () => {
-    await startWatermarks(store.db, T0 + 60 * MIN);
-    expect(await readWatermark(store.db, ROLLUP_WATERMARK)).toBe(T0);
-    expect(await readWatermark(store.db, LEADERS_WATERMARK)).toBe(T0);
+    await startWatermarks(ctx.store.db, T0 + 60 * MIN);
+    expect(await readWatermark(ctx.store.db, ROLLUP_WATERMARK)).toBe(T0);
+    expect(await readWatermark(ctx.store.db, LEADERS_WATERMARK)).toBe(T0);
     // A database rolled up before leaders existed.
-    await store.db.deleteFrom('metric_watermarks').where('name', '=', LEADERS_WATERMARK).execute();
-    await startWatermarks(store.db, T0 + 60 * MIN);
-    expect(await readWatermark(store.db, ROLLUP_WATERMARK)).toBe(T0);
-    expect(await readWatermark(store.db, LEADERS_WATERMARK)).toBeUndefined();
+    await ctx.store.db.deleteFrom('metric_watermarks').where('name', '=', LEADERS_WATERMARK).execute();
+    await startWatermarks(ctx.store.db, T0 + 60 * MIN);
+    expect(await readWatermark(ctx.store.db, ROLLUP_WATERMARK)).toBe(T0);
+    expect(await readWatermark(ctx.store.db, LEADERS_WATERMARK)).toBeUndefined();
   });
 });

@@ -152,6 +152,33 @@ describe('upgrading a SQLite database whose alerts are keyed by fingerprint', ()
       const rows = await AlertRowIds.load(store.db, store.dialect);
       expect(rows.idOf('f00000000000000z')).toBe(3);
       expect((await listAlerts(store.db)).map((a) => a.labels.node).sort()).toEqual(['a', 'b']);
+
+      // Back down: one row per fingerprint again, the newest row of a returning alert kept.
+      const again = alert('a', { updatedAt: T + 20 });
+      await store.db
+        .insertInto('alerts')
+        .values({
+          id: 3,
+          fingerprint: again.fingerprint,
+          labels: JSON.stringify(again.labels),
+          annotations: JSON.stringify(again.annotations),
+          starts_at: again.startsAt,
+          ends_at: again.endsAt,
+          timeout: 1,
+          generator_url: '',
+          updated_at: again.updatedAt,
+        })
+        .execute();
+      expect((await migrator.migrateTo('0610-event-histogram')).error).toBeUndefined();
+      const keyed = await store.db
+        .selectFrom('alerts')
+        .select(['fingerprint', 'updated_at'])
+        .orderBy('fingerprint')
+        .execute();
+      expect(keyed.map((r) => [r.fingerprint, Number(r.updated_at)])).toEqual([
+        ['f00000000000000a', T + 20],
+        ['f00000000000000b', T + 5],
+      ]);
     } finally {
       await store.close();
       await db.cleanup();

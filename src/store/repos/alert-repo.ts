@@ -6,7 +6,7 @@ import type { GroupRow } from '../../alerting/dispatcher.js';
 import type { Labels } from '../../domain/alert.js';
 import type { Dialect } from '../dialect.js';
 import type { AlertTable } from '../tables/alerting.js';
-import type { Executor } from './executor.js';
+import { chunks, type Executor } from './executor.js';
 
 /** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 500;
@@ -163,12 +163,6 @@ const GROUP_SHAPE: UpsertShape = {
   update: ['next_flush_at', 'has_flushed', 'last_flush_at'],
 };
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
 function fromRow(r: AlertTable): AlertRecord {
   return {
     fingerprint: r.fingerprint,
@@ -287,5 +281,6 @@ export async function listGroups(db: Executor): Promise<GroupRow[]> {
 }
 
 export async function deleteGroups(db: Executor, ids: readonly string[]): Promise<void> {
-  for (const part of chunks(ids)) await db.deleteFrom('alert_groups').where('id', 'in', part).execute();
+  for (const part of chunks(ids, CHUNK))
+    await db.deleteFrom('alert_groups').where('id', 'in', part).execute();
 }
