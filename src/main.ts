@@ -272,6 +272,7 @@ export async function createLookout(options: LookoutOptions): Promise<Lookout> {
       readiness,
       scrubber,
       auth: webUi.auth,
+      directGate: webUi.directGate,
       status: () => ({
         name: 'Lookout',
         version,

@@ -244,9 +244,9 @@ export function createAlerting(options: AlertingOptions): Alerting {
   const intake = alertmanagerIntake(deps);
   return {
     ...view,
-    mount: (app) => {
-      api(app);
-      intake(app);
+    mount: (app, direct) => {
+      api(app, direct);
+      intake(app, direct);
     },
     start: () => service.start(),
     stop: () => service.stop(),

@@ -91,6 +91,17 @@ interface Placement {
   readonly labelsText: string;
 }
 
+/**
+ * The groups an alert lands in. Alerts that land in the same groups share one list (most alerts
+ * of a group do), so an alert keeps no placement objects of its own; `users` counts the alerts
+ * that hold the list, which is dropped with the last of them.
+ */
+interface PlacementList {
+  readonly key: string;
+  readonly placements: readonly Placement[];
+  users: number;
+}
+
 export interface MaintenanceResult {
   readonly removedGroups: readonly string[];
   readonly forgottenAlerts: readonly string[];
@@ -110,7 +121,10 @@ export class Dispatcher {
   readonly setup: AlertingSetup;
   readonly silences = new SilenceSet();
   readonly #alerts = new Map<string, AlertRecord>();
-  readonly #placements = new Map<string, readonly Placement[]>();
+  /** By alert fingerprint. */
+  readonly #placements = new Map<string, PlacementList>();
+  /** The shared lists, by the local keys of their groups. */
+  readonly #placementLists = new Map<string, PlacementList>();
   readonly #groups = new Map<string, GroupState>();
   readonly #nflog = new Map<string, NflogRow>();
   readonly #heap = new TimerHeap();
@@ -248,18 +262,42 @@ export class Dispatcher {
   }
 
   #placementsOf(alert: Pick<AlertRecord, 'fingerprint' | 'labels'>): readonly Placement[] {
-    let placements = this.#placements.get(alert.fingerprint);
-    if (!placements) {
-      // Implicit routes act as first children with `continue: true`: they never stop the walk.
-      const routes = [...(this.setup.implicitRoutes ?? []), ...matchRoutes(this.setup.route, alert.labels)];
-      placements = routes.map((route) => {
-        const labels = groupLabelsFor(route, alert.labels);
-        const labelsText = labelSetString(labels);
-        return { route, labels, labelsText, localKey: `${route.id}\u0000${labelsText}` };
-      });
-      this.#placements.set(alert.fingerprint, placements);
+    const known = this.#placements.get(alert.fingerprint);
+    if (known) return known.placements;
+    // Implicit routes act as first children with `continue: true`: they never stop the walk.
+    const routes = [...(this.setup.implicitRoutes ?? []), ...matchRoutes(this.setup.route, alert.labels)];
+    const keys: string[] = [];
+    const texts: string[] = [];
+    const groupLabels: Labels[] = [];
+    for (const route of routes) {
+      const labels = groupLabelsFor(route, alert.labels);
+      const labelsText = labelSetString(labels);
+      groupLabels.push(labels);
+      texts.push(labelsText);
+      keys.push(`${route.id}\u0000${labelsText}`);
     }
-    return placements;
+    const key = keys.join('\u0001');
+    let list = this.#placementLists.get(key);
+    if (!list) {
+      const placements = routes.map((route, i) => ({
+        route,
+        labels: groupLabels[i]!,
+        labelsText: texts[i]!,
+        localKey: keys[i]!,
+      }));
+      list = { key, placements, users: 0 };
+      this.#placementLists.set(key, list);
+    }
+    list.users++;
+    this.#placements.set(alert.fingerprint, list);
+    return list.placements;
+  }
+
+  #forgetPlacements(fingerprint: string): void {
+    const list = this.#placements.get(fingerprint);
+    if (!list) return;
+    this.#placements.delete(fingerprint);
+    if (--list.users === 0) this.#placementLists.delete(list.key);
   }
 
   // ---- flush ---------------------------------------------------------------------------------
@@ -417,7 +455,7 @@ export class Dispatcher {
     for (const [fp, alert] of this.#alerts) {
       if (alert.endsAt <= now - RESOLVED_ALERT_MEMORY_MS && !held.has(fp)) {
         this.#alerts.delete(fp);
-        this.#placements.delete(fp);
+        this.#forgetPlacements(fp);
         this.#inhibitor.forget(alert);
         forgottenAlerts.push(fp);
       }

@@ -1,5 +1,8 @@
 // The Hono application: health, readiness, metrics, status, and whatever API and UI routes
 // the composition root mounts. Every error leaves as { "error": { "code", "message" } }.
+// A route hot enough for the framework's own cost to show (Prometheus posting alerts one at a
+// time) can also be answered directly on node:http, ahead of Hono: see DirectRoutes.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
@@ -22,6 +25,49 @@ export interface HttpDeps {
    * reach without credentials): sign-in, roles and CSRF checks.
    */
   readonly auth?: MiddlewareHandler;
+  /**
+   * The same check for requests answered directly (see DirectRoutes): true when `auth` would
+   * let the request through as it stands. Without it, and with `auth` set, nothing is answered
+   * directly: every request goes through `auth`.
+   */
+  readonly directGate?: DirectGate;
+}
+
+/**
+ * True when a request may be answered directly, as it stands; false sends it through Hono,
+ * whose auth middleware then answers (sign in, forbidden, CSRF…).
+ */
+export type DirectGate = (req: IncomingMessage) => boolean | Promise<boolean>;
+
+/**
+ * Answers a request whose body has been read, and returns true; or returns false, having
+ * written nothing, to hand the request (body included) to the Hono route of the same path.
+ * Only the plain case belongs here; errors are answered by the Hono route, in one place.
+ */
+export type DirectHandler = (body: Buffer, res: ServerResponse) => boolean;
+
+/**
+ * Routes answered on node:http before Hono sees the request: exact method and path (a query
+ * string sends the request to Hono), after the auth gate. Each must have a Hono route of the
+ * same method and path that gives the same answers, for whatever the direct one hands over.
+ */
+export class DirectRoutes {
+  readonly #routes = new Map<string, DirectHandler>();
+
+  post(path: string, handler: DirectHandler): void {
+    this.#routes.set(`POST ${path}`, handler);
+  }
+
+  get size(): number {
+    return this.#routes.size;
+  }
+
+  /** The handler and route for a request, if it is one of these. */
+  find(req: IncomingMessage): { key: string; handler: DirectHandler } | undefined {
+    const key = `${req.method} ${req.url}`;
+    const handler = this.#routes.get(key);
+    return handler ? { key, handler } : undefined;
+  }
 }
 
 /** Paths that stay open whatever the auth settings. */
@@ -58,10 +104,19 @@ class RequestMetrics {
 }
 
 /** Adds routes to the app; areas (events, alerts, UI…) each provide one. */
-export type HttpMount = (app: Hono) => void;
+export type HttpMount = (app: Hono, direct?: DirectRoutes) => void;
 
-export function createHttpApp(deps: HttpDeps, mounts: readonly HttpMount[] = []): Hono {
+/**
+ * The app, and how to serve it on node:http: `listener` puts the direct routes in front of
+ * `hono`, node-server's adaptor of this same app.
+ */
+export type HttpApp = Hono & {
+  readonly listener: (hono: RequestListener) => RequestListener;
+};
+
+export function createHttpApp(deps: HttpDeps, mounts: readonly HttpMount[] = []): HttpApp {
   const app = new Hono();
+  const direct = new DirectRoutes();
   const { log, metrics } = deps;
   const scrub = (text: string): string => deps.scrubber?.scrub(text) ?? text;
 
@@ -99,7 +154,7 @@ export function createHttpApp(deps: HttpDeps, mounts: readonly HttpMount[] = [])
 
   app.get('/api/v1/status', async (c) => c.json(await deps.status()));
 
-  for (const mount of mounts) mount(app);
+  for (const mount of mounts) mount(app, direct);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
 
@@ -115,5 +170,50 @@ export function createHttpApp(deps: HttpDeps, mounts: readonly HttpMount[] = [])
     return c.json(errorBody('internal', scrub(errorMessage(error))), 500);
   });
 
-  return app;
+  // With auth and no gate for it, nothing may skip the middleware.
+  const gate: DirectGate | undefined = deps.auth ? deps.directGate : () => true;
+  const listener = (hono: RequestListener): RequestListener => {
+    if (!gate || direct.size === 0) return hono;
+    return (req, res) => {
+      const route = direct.find(req);
+      if (!route) return hono(req, res);
+      const start = performance.now();
+      const answer = (body: Buffer): void => {
+        if (route.handler(body, res)) {
+          const seconds = (performance.now() - start) / 1000;
+          requestMetrics.record(req.method!, req.url!, res.statusCode, seconds);
+          log.debug(
+            { method: req.method, path: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) },
+            'request',
+          );
+          return;
+        }
+        // node-server reads a request's body from `rawBody` when there is one.
+        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+        void hono(req, res);
+      };
+      const admit = (allowed: boolean): void => {
+        // Not allowed: Hono answers, and reads the body only if its route wants it.
+        if (!allowed) return void hono(req, res);
+        readBody(req, answer);
+      };
+      const allowed = gate(req);
+      if (typeof allowed === 'boolean') admit(allowed);
+      else
+        allowed.then(admit, (error: unknown) => {
+          log.error({ err: error, path: req.url }, 'request check failed');
+          void hono(req, res);
+        });
+    };
+  };
+
+  return Object.assign(app, { listener });
+}
+
+/** Reads a whole request body; a request that fails (the client went away) is dropped. */
+function readBody(req: IncomingMessage, done: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.once('end', () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+  req.once('error', () => req.destroy());
 }

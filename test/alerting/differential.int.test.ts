@@ -2,16 +2,17 @@
 // the same alert sequence (and silences through each one's own API); the notifications each
 // sends — groups, members, statuses and their order per group — must be the same.
 import { join } from 'node:path';
-import { Hono } from 'hono';
-import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAlerting } from '../../src/alerting/alerting.js';
 import { labelSetString } from '../../src/alerting/label-set.js';
 import type { Notification } from '../../src/domain/notification.js';
+import { createHttpApp } from '../../src/http/app.js';
 import { startHttpServer } from '../../src/http/server.js';
+import { Readiness } from '../../src/lib/readiness.js';
 import { createDelivery } from '../../src/notify/delivery.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
+import { createMetrics } from '../../src/telemetry/metrics.js';
 import { tempDir } from '../support/tmp.js';
 import { startAlertmanager, startRecorder, type Recorder } from './support/alertmanager-process.js';
 import { alertingConfig, outbox } from './support/harness.js';
@@ -360,7 +361,8 @@ async function runScenario(scenario: Scenario, recorder: Recorder) {
   const store = openSqliteStore(join(dir.path, 'lookout.db'));
   await store.migrate();
   const config = alertingConfig(lookoutConfig);
-  const registry = new Registry();
+  const metrics = createMetrics({ version: 'test', defaultMetrics: false });
+  const registry = metrics.registry;
   const delivery = createDelivery({
     receivers: config.receivers,
     store,
@@ -376,8 +378,11 @@ async function runScenario(scenario: Scenario, recorder: Recorder) {
     registry,
     onNotificationsQueued: () => delivery.wake(),
   });
-  const app = new Hono();
-  alerting.mount(app);
+  // As `lookout serve` serves it: alert posts are answered by the direct route.
+  const app = createHttpApp(
+    { log: silentLogger(), metrics, readiness: new Readiness(), status: () => ({}) },
+    [alerting.mount],
+  );
   await alerting.start();
   await delivery.start();
   const lookout = await startHttpServer(app, { host: '127.0.0.1', port: 0 });

@@ -3,7 +3,7 @@
 import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import type { AlertRecord } from '../../alerting/alert-record.js';
+import type { AlertInput, AlertRecord } from '../../alerting/alert-record.js';
 import type { AlertingMetrics, AlertingView } from '../../alerting/alerting.js';
 import { AlertingNotRunningError } from '../../alerting/errors.js';
 import { compareAlertLabels, labelSetBefore } from '../../alerting/label-set.js';
@@ -21,7 +21,7 @@ import {
 } from '../../alerting/wire.js';
 import type { Labels } from '../../domain/alert.js';
 import { lookoutVersion } from '../../lib/version.js';
-import type { HttpMount } from '../app.js';
+import type { DirectRoutes, HttpMount } from '../app.js';
 
 export interface AlertmanagerApiDeps {
   readonly alerting: AlertingView;
@@ -300,13 +300,41 @@ function readPostableSilence(body: unknown): {
   };
 }
 
-async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw parseFailure(error instanceof Error ? error.message : String(error));
   }
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  return parseJson(await c.req.text());
+}
+
+/** What a POST of alerts carries: the alerts to accept, and what is wrong with the others. */
+interface PostedAlerts {
+  readonly valid: AlertInput[];
+  readonly problems: string[];
+}
+
+/**
+ * Reads a `POST /api/v2/alerts` body as Alertmanager does: throws WireError for a body that is
+ * not PostableAlerts, fills in the default times, and sets aside the alerts it would refuse.
+ */
+function postedAlerts(text: string, now: number, resolveTimeoutMs: number): PostedAlerts {
+  const wire = readPostableAlerts(parseJson(text));
+  const valid: AlertInput[] = [];
+  const problems: string[] = [];
+  for (const w of wire) {
+    const input = fromWire(w);
+    const endsAt = input.endsAt ?? now + resolveTimeoutMs;
+    const startsAt = input.startsAt ?? input.endsAt ?? now;
+    const problem = alertProblem(input.labels, input.annotations ?? {}, startsAt, endsAt);
+    if (problem) problems.push(problem);
+    else valid.push(input);
+  }
+  return { valid, problems };
 }
 
 /** Mounts `/api/v2/…`: alerts, alert groups, silences, receivers and status. */
@@ -320,26 +348,15 @@ export function alertmanagerApi(deps: AlertmanagerApiDeps): HttpMount {
     return swaggerError(c, error.status, error.code, error.message);
   };
 
-  return (app: Hono) => {
+  return (app: Hono, direct?: DirectRoutes) => {
     app.post('/api/v2/alerts', async (c) => {
-      let wire: WireAlert[];
+      let posted: PostedAlerts;
       try {
-        wire = readPostableAlerts(await readJson(c));
+        posted = postedAlerts(await c.req.text(), alerting.now(), alerting.setup.resolveTimeoutMs);
       } catch (error) {
         return rejected(c, 'api_v2_alerts', error);
       }
-      const now = alerting.now();
-      const timeout = alerting.setup.resolveTimeoutMs;
-      const valid = [];
-      const problems: string[] = [];
-      for (const w of wire) {
-        const input = fromWire(w);
-        const endsAt = input.endsAt ?? now + timeout;
-        const startsAt = input.startsAt ?? input.endsAt ?? now;
-        const problem = alertProblem(input.labels, input.annotations ?? {}, startsAt, endsAt);
-        if (problem) problems.push(problem);
-        else valid.push(input);
-      }
+      const { valid, problems } = posted;
       if (problems.length > 0) {
         metrics.invalid.inc({ source: 'api' }, problems.length);
         log.warn({ invalid: problems.length, first: problems[0] }, 'invalid alerts refused');
@@ -355,6 +372,27 @@ export function alertmanagerApi(deps: AlertmanagerApiDeps): HttpMount {
       if (problems.length > 0) return stringError(c, 400, problems.join('; '));
       // An empty body with its length, as Alertmanager answers (not an empty chunked body).
       return c.body(null, 200, { 'content-length': '0' });
+    });
+
+    // The same route for Prometheus' usual post, all alerts valid, answered without Hono's
+    // per-request cost: at one alert per POST that cost was most of the answer. Anything
+    // else (a bad body, a refused alert, alerting stopped) goes on to the route above.
+    direct?.post('/api/v2/alerts', (body, res) => {
+      let posted: PostedAlerts;
+      try {
+        posted = postedAlerts(body.toString('utf8'), alerting.now(), alerting.setup.resolveTimeoutMs);
+      } catch {
+        return false;
+      }
+      if (posted.problems.length > 0) return false;
+      try {
+        alerting.accept(posted.valid, 'api');
+      } catch {
+        return false;
+      }
+      res.writeHead(200, { 'content-length': '0' });
+      res.end();
+      return true;
     });
 
     app.get('/api/v2/alerts', (c) => {

@@ -2,6 +2,7 @@
 // cookie, bearer token, or nobody in `mode: none`), whether their role allows it, and, for
 // changes made by browsers, whether the request carries the page's CSRF token.
 import type { Context, MiddlewareHandler } from 'hono';
+import type { DirectGate } from '../app.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../../telemetry/logger.js';
 import { errorBody } from '../errors.js';
@@ -71,6 +72,45 @@ function originHost(value: string): string | undefined {
   }
 }
 
+/** Who a bearer `authorization` header names; 'bad-token' for a malformed or unknown token. */
+async function bearerPrincipal(
+  service: AuthService,
+  authorization: string,
+): Promise<Principal | 'bad-token'> {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  const who = m ? await service.bearer(m[1]!) : undefined;
+  return who ?? 'bad-token';
+}
+
+/**
+ * The middleware's decision for requests answered directly on node:http (see DirectRoutes), in
+ * the plain cases only: an open path; or a tool (no cookies, no browser headers) in mode none,
+ * or with an API token whose role allows the request. Anything else answers false and goes
+ * through the middleware, which answers it. In mode none the middleware hands every answer the
+ * CSRF cookie that browsers' forms need; a tool's direct answer goes without it.
+ */
+export function createDirectGate(options: Pick<AuthMiddlewareOptions, 'service' | 'openPaths'>): DirectGate {
+  const { service } = options;
+  const isOpen = matcher([...ALWAYS_OPEN, ...(options.openPaths ?? [])]);
+  return (req) => {
+    const path = req.url ?? '';
+    if (isOpen(path)) return true;
+    const h = req.headers;
+    const browser =
+      h.cookie !== undefined ||
+      h.origin !== undefined ||
+      h['sec-fetch-site'] !== undefined ||
+      h['sec-fetch-mode'] !== undefined;
+    if (browser) return false;
+    if (service.mode === 'none') return true;
+    if (h.authorization === undefined) return false;
+    return bearerPrincipal(service, h.authorization).then(
+      (who) =>
+        who !== 'bad-token' && who.via === 'token' && denial(who, req.method ?? '', path) === undefined,
+    );
+  };
+}
+
 export function createAuthMiddleware(options: AuthMiddlewareOptions): MiddlewareHandler {
   const { service, cookies, log } = options;
   const isOpen = matcher([...ALWAYS_OPEN, ...(options.openPaths ?? [])]);
@@ -105,11 +145,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       return { name: 'local', role: 'admin', via: 'open', csrfToken: csrf };
     }
     const authorization = c.req.header('authorization');
-    if (authorization !== undefined) {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-      const who = m ? await service.bearer(m[1]!) : undefined;
-      return who ?? 'bad-token';
-    }
+    if (authorization !== undefined) return bearerPrincipal(service, authorization);
     const cookie = cookies.read(c, SESSION_COOKIE);
     return cookie ? service.session(cookie) : undefined;
   };

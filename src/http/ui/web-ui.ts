@@ -9,9 +9,9 @@ import type { ClusterStateView } from '../../history/cluster-state.js';
 import type { Store } from '../../store/store.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { openApiRoute } from '../api/openapi.js';
-import type { HttpMount } from '../app.js';
+import type { DirectGate, HttpMount } from '../app.js';
 import { authApi } from '../auth/auth-api.js';
-import { createAuthMiddleware } from '../auth/auth-middleware.js';
+import { createAuthMiddleware, createDirectGate } from '../auth/auth-middleware.js';
 import { AuthService } from '../auth/auth-service.js';
 import { SessionCookies } from '../auth/session-cookie.js';
 import { ClientAddress } from '../client-address.js';
@@ -54,6 +54,8 @@ export interface WebUiOptions {
 export interface WebUi {
   /** Pass as `auth` to createHttpApp: every route but /healthz, /readyz and /metrics goes through it. */
   readonly auth: MiddlewareHandler;
+  /** Pass as `directGate` to createHttpApp: `auth`'s decision for directly answered routes. */
+  readonly directGate: DirectGate;
   /** Pass among createHttpApp's mounts. */
   readonly mount: HttpMount;
   readonly service: AuthService;
@@ -140,5 +142,6 @@ export function createWebUi(options: WebUiOptions): WebUi {
     for (const area of areas) area(app);
   };
 
-  return { auth, mount, service, start: () => service.start() };
+  const directGate = createDirectGate({ service, openPaths: options.openPaths });
+  return { auth, directGate, mount, service, start: () => service.start() };
 }
