@@ -1,6 +1,9 @@
 // Alert intake throughput: Debian's Alertmanager 0.25 and Lookout (intake + routing + grouping,
 // written through to the store) take the same stream of unique alerts over HTTP, in the same run.
-// Usage: npx tsx bench/alerting-intake.ts [--seconds 5] [--postgres]; or call alertingIntakeBench().
+// Lookout is `lookout serve` from the compiled build with the launcher's flags, as production runs
+// it (no clusters, sign-in off on loopback, as Alertmanager has none).
+// Usage: npm run build && npx tsx bench/alerting-intake.ts [--seconds 5] [--postgres]; or call
+// alertingIntakeBench() (`npm run bench` builds first).
 //
 // The driver posts with node:http over keep-alive connections (one per concurrent sender).
 // Each mode runs in rounds that alternate which server goes first (A B, B A, B A, A B), and the
@@ -11,20 +14,15 @@
 // measured the driver rather than the servers.
 import { Agent, request } from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAlerting } from '../src/alerting/alerting.js';
-import { parseConfig } from '../src/config/index.js';
-import { createHttpApp } from '../src/http/app.js';
-import { startHttpServer } from '../src/http/server.js';
-import { Readiness } from '../src/lib/readiness.js';
-import { openStore } from '../src/store/index.js';
-import { silentLogger } from '../src/telemetry/logger.js';
-import { createMetrics } from '../src/telemetry/metrics.js';
 import type { BenchResult } from './report.js';
 import { launcherNodeFlags } from './support/node-flags.js';
+
+const ENTRY = fileURLToPath(new URL('../dist/cli/index.js', import.meta.url));
 
 const ALERTING = `
 route:
@@ -43,37 +41,15 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
-/** Child mode: serve Lookout's alerting API on a free port and print the URL. */
-async function serveLookout(storageUrl: string): Promise<void> {
-  const config = parseConfig(
-    `clusters: []\nstorage:\n  url: ${storageUrl}\nalerting:\n${ALERTING.split('\n')
-      .map((l) => `  ${l}`)
-      .join('\n')}\n`,
-    { env: {} },
-  );
-  // As `lookout serve` opens it (src/main.ts).
-  const store = openStore(config.storage, { sqlite: { backgroundCheckpoints: true } });
-  await store.migrate();
-  const log = silentLogger();
-  const metrics = createMetrics({ version: 'bench' });
-  const alerting = createAlerting({
-    config: config.alerting,
-    store,
-    log,
-    registry: metrics.registry,
-  });
-  await alerting.start();
-  const app = createHttpApp({ log, metrics, readiness: new Readiness(), status: () => ({}) }, [
-    alerting.mount,
-  ]);
-  const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
-  process.stdout.write(`${server.url}\n`);
-  process.on('SIGTERM', () => {
-    void server
-      .close()
-      .then(() => alerting.stop())
-      .then(() => store.close())
-      .then(() => process.exit(0));
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
   });
 }
 
@@ -94,7 +70,7 @@ async function waitReady(url: string, child: ChildProcess, what: string): Promis
 async function startAlertmanager(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const file = join(dir, 'alertmanager.yml');
   writeFileSync(file, ALERTING);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     'prometheus-alertmanager',
@@ -111,24 +87,26 @@ async function startAlertmanager(dir: string): Promise<{ url: string; child: Chi
   return { url, child };
 }
 
-async function startLookout(storageUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [...launcherNodeFlags(), '--import', 'tsx', fileURLToPath(import.meta.url), '--child', storageUrl],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+async function startLookout(dir: string, storageUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  if (!existsSync(ENTRY))
+    throw new Error('run `npm run build` first: the benchmark measures the compiled build');
+  const port = await freePort();
+  const file = join(dir, 'lookout.yaml');
+  const alerting = ALERTING.trim()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+  writeFileSync(
+    file,
+    `clusters: []\nstorage:\n  url: ${storageUrl}\nhttp:\n  listen: 127.0.0.1:${port}\n  auth:\n    mode: none\n` +
+      `alerting:\n${alerting}\n`,
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve(line.trim());
-    });
-    child.once('exit', () => reject(new Error('Lookout exited at start')));
+  const child = spawn(process.execPath, [...launcherNodeFlags(), ENTRY, 'serve', '--config', file], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, LOOKOUT_LOG_LEVEL: 'warn' },
   });
-  await waitReady(`${url}/healthz`, child, 'Lookout');
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/readyz`, child, 'Lookout');
   return { url, child };
 }
 
@@ -285,7 +263,7 @@ async function compare(options: {
     dropDb = () => db.drop();
   }
   const am = await startAlertmanager(dir);
-  const lookout = await startLookout(storageUrl);
+  const lookout = await startLookout(dir, storageUrl);
   const modes = [
     { name: '1 alert per POST, sequential', perPost: 1, concurrency: 1, seconds: options.seconds },
     { name: '1 alert per POST, 16 concurrent', perPost: 1, concurrency: 16, seconds: options.seconds },
@@ -331,15 +309,12 @@ export async function alertingIntakeBench(
     detail:
       `Alertmanager ${rate(a)}/s (p50 ${quantile(a, 0.5).toFixed(2)} ms, ${perCpu(a)}/CPU-s), ` +
       `Lookout ${rate(l)}/s (p50 ${quantile(l, 0.5).toFixed(2)} ms, ${perCpu(l)}/CPU-s); ` +
-      `same unique alerts, posted with node:http over keep-alive connections, ${ROUNDS} alternating rounds`,
+      `same unique alerts, posted with node:http over keep-alive connections, ${ROUNDS} alternating rounds; ` +
+      'Lookout is `lookout serve` from the compiled build',
   }));
 }
 
 async function main(): Promise<void> {
-  if (args[0] === '--child') {
-    await serveLookout(args[1]!);
-    return;
-  }
   const { storage, modes } = await compare({
     seconds: Number(flag('--seconds') ?? 5),
     postgres: args.includes('--postgres'),
@@ -359,5 +334,5 @@ async function main(): Promise<void> {
   for (const line of [headers, ...rows]) console.log(line.map((c, i) => c.padEnd(widths[i]!)).join('  '));
 }
 
-// Run only when executed as a script (also the child mode), not when imported by the bench runner.
+// Run only when executed as a script, not when imported by the bench runner.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -104,9 +104,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected = wanted.length > 0 ? BENCHES.filter((b) => wanted.includes(b.key)) : BENCHES;
-  if (selected.some((b) => b.key === 'memory')) {
-    // Memory is measured on the compiled build, as `lookout serve` runs in production.
-    console.log('building dist/ for the memory benchmark…');
+  if (selected.some((b) => b.key === 'memory' || b.key === 'alerting')) {
+    // Memory and alert intake are measured on the compiled build, as `lookout serve` runs in production.
+    console.log('building dist/ for the memory and alert intake benchmarks…');
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   }
   const started = new Date();

@@ -179,7 +179,16 @@ export function createHttpApp(deps: HttpDeps, mounts: readonly HttpMount[] = [])
       if (!route) return hono(req, res);
       const start = performance.now();
       const answer = (body: Buffer): void => {
-        if (route.handler(body, res)) {
+        let handled = false;
+        try {
+          handled = route.handler(body, res);
+        } catch (error) {
+          // A bug, not a bad request: the Hono route answers (or, past the headers, the
+          // connection is cut) instead of the exception ending the process.
+          log.error({ err: error, path: req.url }, 'direct route failed');
+          if (res.headersSent) return void res.destroy();
+        }
+        if (handled) {
           const seconds = (performance.now() - start) / 1000;
           requestMetrics.record(req.method!, req.url!, res.statusCode, seconds);
           log.debug(

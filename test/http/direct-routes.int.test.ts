@@ -47,7 +47,11 @@ function send(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.once('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
         );
       },
     );
@@ -57,12 +61,16 @@ function send(
   });
 }
 
-/** A route with both halves: the direct one takes any body but "pass", and says who answered. */
+/**
+ * A route with both halves: the direct one takes any body but "pass" (and throws on "throw"),
+ * and each says who answered.
+ */
 const echo: HttpMount = (app, direct) => {
   app.post('/api/v1/echo', async (c) => c.json({ by: 'hono', body: await c.req.text() }));
   direct?.post('/api/v1/echo', (body, res) => {
     const text = body.toString();
     if (text === 'pass') return false;
+    if (text === 'throw') throw new Error('a bug in the direct route');
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ by: 'direct', body: text }));
     return true;
@@ -157,8 +165,12 @@ describe('direct routes', () => {
     expect(JSON.parse(chunked.body)).toEqual({ by: 'direct', body: 'hello' });
 
     const metrics = await send(login.server.url, '/metrics', { method: 'GET' });
-    expect(metrics.body).toMatch(/lookout_http_requests_total\{method="POST",route="\/api\/v1\/echo",status="200"\} 2/);
-    expect(metrics.body).toMatch(/lookout_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/echo"\} 2/);
+    expect(metrics.body).toMatch(
+      /lookout_http_requests_total\{method="POST",route="\/api\/v1\/echo",status="200"\} 2/,
+    );
+    expect(metrics.body).toMatch(
+      /lookout_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/echo"\} 2/,
+    );
   });
 
   it('hands what it does not take to the Hono route, body included', async () => {
@@ -166,6 +178,9 @@ describe('direct routes', () => {
     expect(JSON.parse(passed.body)).toEqual({ by: 'hono', body: 'pass' });
     const chunked = await send(login.server.url, '/api/v1/echo', { headers: admin, body: ['pa', 'ss'] });
     expect(JSON.parse(chunked.body)).toEqual({ by: 'hono', body: 'pass' });
+    // A direct route that throws is a bug: logged, and the Hono route answers.
+    const thrown = await send(login.server.url, '/api/v1/echo', { headers: admin, body: 'throw' });
+    expect(JSON.parse(thrown.body)).toEqual({ by: 'hono', body: 'throw' });
     // A query string is not the exact path: Hono serves it.
     const query = await send(login.server.url, '/api/v1/echo?x=1', { headers: admin, body: 'hello' });
     expect(JSON.parse(query.body)).toEqual({ by: 'hono', body: 'hello' });
@@ -194,8 +209,12 @@ describe('direct routes', () => {
     };
     const viewer = await make('grafana', 'viewer');
     const ingest = await make('prometheus', 'ingest');
-    expect((await send(login.server.url, '/api/v1/echo', { headers: viewer, body: 'hello' })).status).toBe(403);
-    expect((await send(login.server.url, '/api/v1/echo', { headers: ingest, body: 'hello' })).status).toBe(403);
+    expect((await send(login.server.url, '/api/v1/echo', { headers: viewer, body: 'hello' })).status).toBe(
+      403,
+    );
+    expect((await send(login.server.url, '/api/v1/echo', { headers: ingest, body: 'hello' })).status).toBe(
+      403,
+    );
 
     const pushed = await send(login.server.url, '/api/v2/alerts', {
       headers: { ...ingest, ...json },
@@ -230,7 +249,9 @@ describe('direct routes', () => {
   it('answers alert posts as the Hono route does, whichever takes them', async () => {
     const bodies = [
       JSON.stringify([{ labels: { alertname: 'Same', n: '1' }, annotations: { summary: 's' } }]),
-      JSON.stringify([{ labels: { alertname: 'Same', n: '2' }, startsAt: new Date(Date.now() - 60_000).toISOString() }]),
+      JSON.stringify([
+        { labels: { alertname: 'Same', n: '2' }, startsAt: new Date(Date.now() - 60_000).toISOString() },
+      ]),
       '[]',
       '[{"labels": {"alertname": "Broken"}',
       '{"labels": {"alertname": "NotAList"}}',
@@ -256,7 +277,9 @@ describe('direct routes', () => {
     const listed = await send(open.server.url, '/api/v2/alerts?filter=alertname%3D%22Same%22', {
       method: 'GET',
     });
-    const labels = (JSON.parse(listed.body) as Array<{ labels: Record<string, string> }>).map((a) => a.labels.n);
+    const labels = (JSON.parse(listed.body) as Array<{ labels: Record<string, string> }>).map(
+      (a) => a.labels.n,
+    );
     // n=1, 2 and 3 were each posted twice (in process and over the socket); 4 was refused.
     expect(labels.sort()).toEqual(['1', '2', '3']);
 
