@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Notification } from '../domain/notification.js';
 import { toAlertRecord } from './alert-record.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, RESOLVED_ALERT_MEMORY_MS } from './dispatcher.js';
 import { compareAlertLabels } from './label-set.js';
 import { buildRouteTree } from './route.js';
 import type { AlertingSetup } from './setup.js';
@@ -139,5 +139,60 @@ describe('dispatcher (property)', () => {
     ]);
     const shapes = sent.map(({ n }) => n.alerts.map((a) => `${a.labels.id}:${a.status}`).join(' '));
     expect(shapes).toEqual(['1:firing 2:firing', '1:resolved 2:firing', '2:firing 3:firing']);
+  });
+});
+
+describe('dispatcher placements', () => {
+  /** Stores alerts as the service does (plan, then apply) and answers the records. */
+  const ingest = (
+    d: Dispatcher,
+    now: number,
+    ...alerts: Array<{ labels: Record<string, string>; endsAt?: number }>
+  ) => {
+    const records = alerts.map((a) => toAlertRecord(a, now, 60_000));
+    d.applyIngest(d.planIngest(records, now), now);
+    return records;
+  };
+
+  it('places alerts that share their groups alike, and places a forgotten alert afresh when it returns', () => {
+    const d = new Dispatcher(setup());
+    let now = 1_000_000;
+    const [a1, a2, t1] = ingest(
+      d,
+      now,
+      { labels: { alertname: 'A', id: '1' } },
+      { labels: { alertname: 'A', id: '2' } },
+      { labels: { alertname: 'A', id: '3', team: 'x' } },
+    );
+    for (const alert of [a1!, a2!, t1!]) expect(d.receiversOf(alert)).toEqual(['hook']);
+    // A1 and A2 share {alertname="A"}; the team route groups by every label.
+    expect(d.groupCount).toBe(2);
+
+    // A1 resolves, is reported and dropped from its groups, and is forgotten later; A2 still
+    // shares the groups of A.
+    const flushUntil = (until: number) => {
+      for (let due = d.nextDueAt(); due !== undefined && due <= until; due = d.nextDueAt()) {
+        d.applyFlush(d.planFlush(d.takeDue(due), due));
+      }
+    };
+    now += GROUP_WAIT;
+    flushUntil(now);
+    ingest(d, now, { labels: { alertname: 'A', id: '1' }, endsAt: now });
+    now += GROUP_INTERVAL;
+    flushUntil(now);
+    now += RESOLVED_ALERT_MEMORY_MS;
+    const result = d.maintenance(now);
+    expect(result.forgottenAlerts).toEqual([a1!.fingerprint]);
+    expect(d.alertCount).toBe(2);
+    const holding = (fingerprint: string) =>
+      [...d.groups()].filter((g) => g.alerts.has(fingerprint)).map((g) => g.labels);
+    expect(holding(a2!.fingerprint)).toEqual([{ alertname: 'A' }]);
+
+    // It fires again: into the group A2 is still in.
+    const [again] = ingest(d, now, { labels: { alertname: 'A', id: '1' } });
+    expect(again!.fingerprint).toBe(a1!.fingerprint);
+    expect(d.receiversOf(again!)).toEqual(['hook']);
+    expect(holding(again!.fingerprint)).toEqual([{ alertname: 'A' }]);
+    expect(d.groupCount).toBe(2);
   });
 });
