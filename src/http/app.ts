@@ -62,11 +62,9 @@ export class DirectRoutes {
     return this.#routes.size;
   }
 
-  /** The handler and route for a request, if it is one of these. */
-  find(req: IncomingMessage): { key: string; handler: DirectHandler } | undefined {
-    const key = `${req.method} ${req.url}`;
-    const handler = this.#routes.get(key);
-    return handler ? { key, handler } : undefined;
+  /** The handler for a request, if it is one of these (its URL is then the route's path). */
+  find(req: IncomingMessage): DirectHandler | undefined {
+    return this.#routes.get(`${req.method} ${req.url}`);
   }
 }
 
@@ -175,13 +173,13 @@ export function createHttpApp(deps: HttpDeps, mounts: readonly HttpMount[] = [])
   const listener = (hono: RequestListener): RequestListener => {
     if (!gate || direct.size === 0) return hono;
     return (req, res) => {
-      const route = direct.find(req);
-      if (!route) return hono(req, res);
+      const handler = direct.find(req);
+      if (!handler) return hono(req, res);
       const start = performance.now();
       const answer = (body: Buffer): void => {
         let handled = false;
         try {
-          handled = route.handler(body, res);
+          handled = handler(body, res);
         } catch (error) {
           // A bug, not a bad request: the Hono route answers (or, past the headers, the
           // connection is cut) instead of the exception ending the process.
