@@ -266,25 +266,14 @@ export class Dispatcher {
     if (known) return known.placements;
     // Implicit routes act as first children with `continue: true`: they never stop the walk.
     const routes = [...(this.setup.implicitRoutes ?? []), ...matchRoutes(this.setup.route, alert.labels)];
-    const keys: string[] = [];
-    const texts: string[] = [];
-    const groupLabels: Labels[] = [];
-    for (const route of routes) {
+    const placements = routes.map((route) => {
       const labels = groupLabelsFor(route, alert.labels);
       const labelsText = labelSetString(labels);
-      groupLabels.push(labels);
-      texts.push(labelsText);
-      keys.push(`${route.id}\u0000${labelsText}`);
-    }
-    const key = keys.join('\u0001');
+      return { route, labels, labelsText, localKey: `${route.id}\u0000${labelsText}` };
+    });
+    const key = placements.map((p) => p.localKey).join('\u0001');
     let list = this.#placementLists.get(key);
     if (!list) {
-      const placements = routes.map((route, i) => ({
-        route,
-        labels: groupLabels[i]!,
-        labelsText: texts[i]!,
-        localKey: keys[i]!,
-      }));
       list = { key, placements, users: 0 };
       this.#placementLists.set(key, list);
     }

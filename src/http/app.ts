@@ -170,51 +170,60 @@ export function createHttpApp(deps: HttpDeps, mounts: readonly HttpMount[] = [])
 
   // With auth and no gate for it, nothing may skip the middleware.
   const gate: DirectGate | undefined = deps.auth ? deps.directGate : () => true;
-  const listener = (hono: RequestListener): RequestListener => {
-    if (!gate || direct.size === 0) return hono;
-    return (req, res) => {
-      const handler = direct.find(req);
-      if (!handler) return hono(req, res);
-      const start = performance.now();
-      const answer = (body: Buffer): void => {
-        let handled = false;
-        try {
-          handled = handler(body, res);
-        } catch (error) {
-          // A bug, not a bad request: the Hono route answers (or, past the headers, the
-          // connection is cut) instead of the exception ending the process.
-          log.error({ err: error, path: req.url }, 'direct route failed');
-          if (res.headersSent) return void res.destroy();
-        }
-        if (handled) {
-          const seconds = (performance.now() - start) / 1000;
-          requestMetrics.record(req.method!, req.url!, res.statusCode, seconds);
-          log.debug(
-            { method: req.method, path: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) },
-            'request',
-          );
-          return;
-        }
+  const listener = (hono: RequestListener): RequestListener =>
+    gate && direct.size > 0
+      ? directListener({ direct, gate, hono, log, answered: (...a) => requestMetrics.record(...a) })
+      : hono;
+  return Object.assign(app, { listener });
+}
+
+/**
+ * Answers what the direct routes take, after the gate; hands everything else, body included
+ * once read, to `hono`. `answered` counts a direct answer as the app counts its own.
+ */
+function directListener(o: {
+  direct: DirectRoutes;
+  gate: DirectGate;
+  hono: RequestListener;
+  log: Logger;
+  answered: (method: string, route: string, status: number, seconds: number) => void;
+}): RequestListener {
+  const { direct, gate, hono, log } = o;
+  return (req, res) => {
+    const handler = direct.find(req);
+    if (!handler) return hono(req, res);
+    const start = performance.now();
+    const answer = (body: Buffer): void => {
+      let handled = false;
+      try {
+        handled = handler(body, res);
+      } catch (error) {
+        // A bug, not a bad request: the Hono route answers (or, past the headers, the
+        // connection is cut) instead of the exception ending the process.
+        log.error({ err: error, path: req.url }, 'direct route failed');
+        if (res.headersSent) return void res.destroy();
+      }
+      if (!handled) {
         // node-server reads a request's body from `rawBody` when there is one.
         (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
-        void hono(req, res);
-      };
-      const admit = (allowed: boolean): void => {
-        // Not allowed: Hono answers, and reads the body only if its route wants it.
-        if (!allowed) return void hono(req, res);
-        readBody(req, answer);
-      };
-      const allowed = gate(req);
-      if (typeof allowed === 'boolean') admit(allowed);
-      else
-        allowed.then(admit, (error: unknown) => {
-          log.error({ err: error, path: req.url }, 'request check failed');
-          void hono(req, res);
-        });
+        return void hono(req, res);
+      }
+      const seconds = (performance.now() - start) / 1000;
+      o.answered(req.method!, req.url!, res.statusCode, seconds);
+      log.debug(
+        { method: req.method, path: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) },
+        'request',
+      );
     };
+    // Not allowed: Hono answers, and reads the body only if its route wants it.
+    const admit = (allowed: boolean): void => (allowed ? readBody(req, answer) : void hono(req, res));
+    const allowed = gate(req);
+    if (typeof allowed === 'boolean') return admit(allowed);
+    allowed.then(admit, (error: unknown) => {
+      log.error({ err: error, path: req.url }, 'request check failed');
+      void hono(req, res);
+    });
   };
-
-  return Object.assign(app, { listener });
 }
 
 /** Reads a whole request body; a request that fails (the client went away) is dropped. */

@@ -3,15 +3,10 @@
 // in the request metrics, and answer alert posts exactly as the Hono route does.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlerting, type Alerting } from '../../src/alerting/alerting.js';
-import { parseConfig } from '../../src/config/index.js';
-import { createHttpApp, type HttpApp, type HttpMount } from '../../src/http/app.js';
+import type { HttpMount } from '../../src/http/app.js';
 import { startHttpServer, type RunningServer } from '../../src/http/server.js';
-import { createWebUi } from '../../src/http/ui/web-ui.js';
-import { Readiness } from '../../src/lib/readiness.js';
 import type { Store } from '../../src/store/index.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
-import { createMetrics } from '../../src/telemetry/metrics.js';
+import { startAuthStack, type AuthStack } from '../support/auth-stack.js';
 import { STORE_TARGETS } from '../support/stores.js';
 
 interface Answer {
@@ -77,57 +72,22 @@ const echo: HttpMount = (app, direct) => {
   });
 };
 
-interface Harness {
-  readonly app: HttpApp;
+interface Harness extends AuthStack {
   readonly server: RunningServer;
-  readonly alerting: Alerting;
-  readonly token: string | undefined;
-  close(): Promise<void>;
 }
 
+/** The signed-in stack with the echo route, served on a real socket. */
 async function harness(store: Store, auth: Record<string, unknown>): Promise<Harness> {
-  const config = parseConfig(JSON.stringify({ http: { listen: '127.0.0.1:8080', auth }, clusters: [] }), {
-    env: {},
-  });
-  const log = silentLogger();
-  const metrics = createMetrics({ version: 'test', defaultMetrics: false });
-  const alerting = createAlerting({ config: config.alerting, store, log, registry: metrics.registry });
-  let token: string | undefined;
-  const web = createWebUi({
-    config,
-    store,
-    state: () => undefined,
-    alerting,
-    log,
-    registry: metrics.registry,
-    announce: (t) => (token = t),
-  });
-  const app = createHttpApp(
-    {
-      log,
-      metrics,
-      readiness: new Readiness(),
-      status: () => ({}),
-      auth: web.auth,
-      directGate: web.directGate,
-    },
-    [alerting.mount, echo, web.mount],
-  );
-  await alerting.start();
-  await web.start();
-  const server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
-  return {
-    app,
+  const stack = await startAuthStack(store, { auth, mounts: [echo] });
+  const server = await startHttpServer(stack.app, { host: '127.0.0.1', port: 0 });
+  const stopStack = stack.close;
+  return Object.assign(stack, {
     server,
-    alerting,
-    get token() {
-      return token;
-    },
     close: async () => {
       await server.close();
-      await alerting.stop();
+      await stopStack();
     },
-  };
+  });
 }
 
 const json = { 'content-type': 'application/json' };

@@ -2,75 +2,29 @@
 // SQLite and on the machine's PostgreSQL: the gate the web UI and the JSON API sit behind.
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlerting, type Alerting } from '../../src/alerting/alerting.js';
-import { parseConfig, type Config } from '../../src/config/index.js';
-import { createHttpApp } from '../../src/http/app.js';
-import { createWebUi, type WebUi } from '../../src/http/ui/web-ui.js';
-import { Readiness } from '../../src/lib/readiness.js';
+import { parseConfig } from '../../src/config/index.js';
 import type { Store } from '../../src/store/index.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
-import { createMetrics } from '../../src/telemetry/metrics.js';
+import { startAuthStack, type AuthStack } from '../support/auth-stack.js';
 import { STORE_TARGETS } from '../support/stores.js';
 import { ACCOUNTS, DEFAULT_AUTH } from './support/ui-stack.js';
 
 const HOST = 'lookout.test';
 const BASE = `http://${HOST}`;
 
-interface Harness {
-  app: Hono;
-  web: WebUi;
-  store: Store;
-  alerting: Alerting;
-  token: string | undefined;
-  clock: { now: number };
-  close(): Promise<void>;
-}
+type Harness = AuthStack;
 
-async function harness(
-  store: Store,
-  auth: Record<string, unknown>,
-  listen = '127.0.0.1:8080',
-): Promise<Harness> {
-  const config: Config = parseConfig(JSON.stringify({ http: { listen, auth }, clusters: [] }), { env: {} });
-  const log = silentLogger();
-  const metrics = createMetrics({ version: 'test', defaultMetrics: false });
-  const alerting = createAlerting({ config: config.alerting, store, log, registry: metrics.registry });
-  const clock = { now: Date.now() };
-  let token: string | undefined;
-  const web = createWebUi({
-    config,
-    store,
-    state: () => undefined,
-    alerting,
-    log,
-    registry: metrics.registry,
-    now: () => clock.now,
-    announce: (t) => (token = t),
-  });
-  const app = createHttpApp(
-    { log, metrics, readiness: new Readiness(), status: () => ({ name: 'Lookout' }), auth: web.auth },
-    [
-      alerting.mount,
+/** The stack, with two routes of its own to try roles and CSRF on. */
+function harness(store: Store, auth: Record<string, unknown>, listen?: string): Promise<Harness> {
+  return startAuthStack(store, {
+    auth,
+    ...(listen ? { listen } : {}),
+    mounts: [
       (a) => {
         a.get('/api/v1/things', (c) => c.json({ who: c.get('principal') }));
         a.post('/api/v1/things', (c) => c.json({ changed: true }));
       },
-      web.mount,
     ],
-  );
-  await alerting.start();
-  await web.start();
-  return {
-    app,
-    web,
-    store,
-    alerting,
-    get token() {
-      return token;
-    },
-    clock,
-    close: () => alerting.stop(),
-  };
+  });
 }
 
 /** Cookies as a browser keeps them: name=value pairs from Set-Cookie, sent back on each request. */
@@ -509,30 +463,11 @@ describe('cookies behind HTTPS', () => {
     const db = await STORE_TARGETS[0]!.create();
     const store = db.open();
     await store.migrate();
-    const config = parseConfig(
-      JSON.stringify({
-        http: { external_url: 'https://lookout.example.com', auth: DEFAULT_AUTH },
-        clusters: [],
-      }),
-      { env: {} },
-    );
-    const log = silentLogger();
-    const metrics = createMetrics({ version: 'test', defaultMetrics: false });
-    const alerting = createAlerting({ config: config.alerting, store, log, registry: metrics.registry });
-    const web = createWebUi({
-      config,
-      store,
-      state: () => undefined,
-      alerting,
-      log,
-      announce: () => undefined,
+    const h = await startAuthStack(store, {
+      auth: DEFAULT_AUTH,
+      http: { external_url: 'https://lookout.example.com' },
     });
-    const app = createHttpApp(
-      { log, metrics, readiness: new Readiness(), status: () => ({}), auth: web.auth },
-      [web.mount],
-    );
-    await web.start();
-    const b = new Browser(app);
+    const b = new Browser(h.app);
     const res = await b.signIn({ name: ACCOUNTS.admin.name, password: ACCOUNTS.admin.password });
     const cookie = res.headers.getSetCookie().find((c) => c.includes('lookout_session='))!;
     expect(cookie).toMatch(/^__Host-lookout_session=/);
@@ -550,6 +485,7 @@ describe('cookies behind HTTPS', () => {
         })
       ).status,
     ).toBe(303);
+    await h.close();
     await store.close();
     await db.cleanup();
   });
