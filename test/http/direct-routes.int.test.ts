@@ -80,7 +80,7 @@ interface Harness extends AuthStack {
 async function harness(store: Store, auth: Record<string, unknown>): Promise<Harness> {
   const stack = await startAuthStack(store, { auth, mounts: [echo] });
   const server = await startHttpServer(stack.app, { host: '127.0.0.1', port: 0 });
-  const stopStack = stack.close;
+  const stopStack = stack.close.bind(stack);
   return Object.assign(stack, {
     server,
     close: async () => {
